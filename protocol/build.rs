@@ -1,0 +1,14 @@
+//! Generates the signoff.v1 message and service code with protox (a protobuf compiler written in
+//! Rust), so a machine with only cargo builds it: no system `protoc`.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let proto_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../proto");
+    let file = format!("{proto_root}/signoff/v1/signoff.proto");
+    println!("cargo:rerun-if-changed={file}");
+    let descriptors = protox::compile([&file], [proto_root])?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptors)?;
+    Ok(())
+}

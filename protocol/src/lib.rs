@@ -1,0 +1,31 @@
+//! The signoff.v1 protocol and the domain types both sides of it speak.
+//!
+//! Only this crate knows the prost/tonic message types (`pb`). Everything else in signoff works
+//! with the hand-written domain types below; `TryFrom<pb::…>` turns wire messages into them and
+//! rejects invalid input with an [`InvalidMessage`] that says what is wrong.
+
+mod action;
+mod convert;
+mod decision;
+mod digest;
+mod error;
+mod session;
+
+/// The generated wire types and the tonic client and server of `signoff.v1.AgentGate`.
+pub mod pb {
+    #![allow(missing_docs, clippy::all)]
+    tonic::include_proto!("signoff.v1");
+}
+
+pub use action::{
+    Action, ActionKind, DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation,
+    ShellCommand, SqlStatement, Target, ToolCall,
+};
+pub use convert::{ProposeEvent, from_unix_ms, to_unix_ms};
+pub use decision::{
+    Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome, OutcomeStatus, Reason, Tier,
+    Verdict,
+};
+pub use digest::ActionDigest;
+pub use error::InvalidMessage;
+pub use session::{ProposalId, SessionId, SessionInfo};
