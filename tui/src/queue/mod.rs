@@ -1,0 +1,505 @@
+//! The queue: the console's decision state machine, free of IO.
+//!
+//! A proposal arrives, is assessed by the [`Policy`], and is then either
+//! - **streamed**: its tier streams, so it is approved at once (`DecidedBy::Stream`), or
+//! - **waiting**: it joins the waiting queue (oldest first) until one of
+//!   - a person approves or denies it ([`Queue::decide`]),
+//!   - its deadline passes ([`Queue::tick`]) → expired,
+//!   - every agent stream following it goes away, its session closes, or the console shuts down
+//!     → withdrawn.
+//!
+//! A decided proposal is remembered (up to a bound) so that a retry with the same proposal id and
+//! the same action hears the same decision; the same id with a different action is refused.
+//!
+//! Inputs are method calls with the current time passed in; outputs are [`Effect`]s for the owner
+//! to carry out: answers to agent streams and events for the screen. Nothing here blocks, sleeps or
+//! reads a clock.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use signoff_protocol::{
+    Action, ActionDigest, Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome,
+    ProposalId, ProposeEvent, SessionId, SessionInfo, Verdict,
+};
+
+use crate::policy::Policy;
+
+/// Identifies one agent stream following a proposal. Chosen by the owner.
+pub type SubscriberId = u64;
+
+/// A proposal's identity: the client-chosen id within its session.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProposalKey {
+    pub session: SessionId,
+    pub proposal: ProposalId,
+}
+
+/// Everything the screen shows about one proposal. Shared, never copied.
+#[derive(Debug)]
+pub struct Item {
+    pub key: ProposalKey,
+    /// Arrival order.
+    pub seq: u64,
+    pub agent: String,
+    pub action: Action,
+    pub assessment: Assessment,
+    pub digest: ActionDigest,
+    pub arrived_at: SystemTime,
+    pub expires_at: SystemTime,
+}
+
+/// What the screen hears from the queue.
+#[derive(Debug, Clone)]
+pub enum UiEvent {
+    SessionOpened {
+        id: SessionId,
+        info: SessionInfo,
+    },
+    SessionClosed {
+        id: SessionId,
+    },
+    /// A proposal now waits for a person.
+    Waiting(Arc<Item>),
+    /// A proposal was decided: streamed, or a waiting one answered.
+    Decided {
+        item: Arc<Item>,
+        decision: Decision,
+    },
+    Outcome {
+        key: ProposalKey,
+        outcome: Outcome,
+    },
+}
+
+/// What the owner of the queue must do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Send `event` to one agent stream. After a `Decided` event the stream is finished.
+    Answer {
+        to: SubscriberId,
+        event: ProposeEvent,
+    },
+    Show(UiEvent),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProposeError {
+    #[error("no open session `{0}`: open a session first")]
+    UnknownSession(SessionId),
+    #[error("proposal id `{0}` was already used for a different action in this session")]
+    ProposalIdReused(ProposalId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecideError {
+    #[error("no waiting proposal `{0}`")]
+    NotWaiting(ProposalId),
+    #[error("this action is critical: approving it needs its name typed exactly")]
+    ConfirmationMismatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutcomeError {
+    #[error("no approved proposal `{0}` in this session")]
+    NotApproved(ProposalId),
+}
+
+/// A person's answer to a waiting proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonDecision {
+    /// `typed` is what the person typed; a critical action is approved only when it matches.
+    Approve {
+        typed: Option<String>,
+    },
+    Deny {
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// How long a proposal waits when the agent does not say.
+    pub default_wait: Duration,
+    /// The longest any proposal waits, whatever the agent asks.
+    pub max_wait: Duration,
+    /// How many decided proposals are remembered for idempotent retries.
+    pub remembered_decisions: usize,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            default_wait: Duration::from_secs(300),
+            max_wait: Duration::from_secs(3600),
+            remembered_decisions: 50_000,
+        }
+    }
+}
+
+struct SessionEntry {
+    info: SessionInfo,
+    external_id: Option<String>,
+}
+
+struct WaitingEntry {
+    item: Arc<Item>,
+    subscribers: Vec<SubscriberId>,
+}
+
+struct DecidedEntry {
+    item: Arc<Item>,
+    decision: Decision,
+}
+
+pub struct Queue {
+    policy: Box<dyn Policy>,
+    config: QueueConfig,
+    sessions: HashMap<SessionId, SessionEntry>,
+    external_ids: HashMap<String, SessionId>,
+    waiting: HashMap<ProposalKey, WaitingEntry>,
+    /// Waiting proposals in arrival order.
+    order: BTreeMap<u64, ProposalKey>,
+    decided: HashMap<ProposalKey, DecidedEntry>,
+    decided_order: VecDeque<ProposalKey>,
+    subscriptions: HashMap<SubscriberId, ProposalKey>,
+    next_seq: u64,
+}
+
+impl Queue {
+    pub fn new(policy: Box<dyn Policy>, config: QueueConfig) -> Self {
+        Queue {
+            policy,
+            config,
+            sessions: HashMap::new(),
+            external_ids: HashMap::new(),
+            waiting: HashMap::new(),
+            order: BTreeMap::new(),
+            decided: HashMap::new(),
+            decided_order: VecDeque::new(),
+            subscriptions: HashMap::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// Opens a session under `new_id`, or returns the open session of `external_id`.
+    pub fn open_session(
+        &mut self,
+        new_id: SessionId,
+        info: SessionInfo,
+        external_id: Option<String>,
+    ) -> (SessionId, Vec<Effect>) {
+        if let Some(existing) = external_id.as_ref().and_then(|e| self.external_ids.get(e)) {
+            return (existing.clone(), Vec::new());
+        }
+        if let Some(external) = &external_id {
+            self.external_ids.insert(external.clone(), new_id.clone());
+        }
+        self.sessions.insert(
+            new_id.clone(),
+            SessionEntry {
+                info: info.clone(),
+                external_id,
+            },
+        );
+        let effects = vec![Effect::Show(UiEvent::SessionOpened {
+            id: new_id.clone(),
+            info,
+        })];
+        (new_id, effects)
+    }
+
+    /// Ends a session and withdraws its waiting proposals.
+    pub fn close_session(&mut self, now: SystemTime, id: &SessionId) -> Vec<Effect> {
+        let Some(entry) = self.sessions.remove(id) else {
+            return Vec::new();
+        };
+        if let Some(external) = entry.external_id {
+            self.external_ids.remove(&external);
+        }
+        let keys: Vec<ProposalKey> = self
+            .order
+            .values()
+            .filter(|key| &key.session == id)
+            .cloned()
+            .collect();
+        let mut effects = Vec::new();
+        for key in keys {
+            effects.extend(self.finish(now, &key, withdrawn("the agent closed its session")));
+        }
+        effects.push(Effect::Show(UiEvent::SessionClosed { id: id.clone() }));
+        effects
+    }
+
+    /// Takes a proposal from `subscriber`'s stream. A retry of a known proposal follows it.
+    pub fn propose(
+        &mut self,
+        now: SystemTime,
+        subscriber: SubscriberId,
+        key: ProposalKey,
+        action: Action,
+        wait: Option<Duration>,
+    ) -> Result<Vec<Effect>, ProposeError> {
+        let digest = ActionDigest::of(&action);
+        if let Some(entry) = self.waiting.get_mut(&key) {
+            if entry.item.digest != digest {
+                return Err(ProposeError::ProposalIdReused(key.proposal));
+            }
+            entry.subscribers.push(subscriber);
+            self.subscriptions.insert(subscriber, key.clone());
+            let assessed = self.assessed_event(&key);
+            return Ok(vec![Effect::Answer {
+                to: subscriber,
+                event: assessed,
+            }]);
+        }
+        if let Some(entry) = self.decided.get(&key) {
+            if entry.item.digest != digest {
+                return Err(ProposeError::ProposalIdReused(key.proposal));
+            }
+            return Ok(vec![
+                Effect::Answer {
+                    to: subscriber,
+                    event: assessed(&entry.item, 0),
+                },
+                Effect::Answer {
+                    to: subscriber,
+                    event: ProposeEvent::Decided(entry.decision.clone()),
+                },
+            ]);
+        }
+        let session = self
+            .sessions
+            .get(&key.session)
+            .ok_or_else(|| ProposeError::UnknownSession(key.session.clone()))?;
+
+        let assessment = self.policy.assess(&action, &session.info);
+        let streams = assessment.tier.streams();
+        let wait = wait
+            .unwrap_or(self.config.default_wait)
+            .min(self.config.max_wait);
+        self.next_seq += 1;
+        let item = Arc::new(Item {
+            key: key.clone(),
+            seq: self.next_seq,
+            agent: session.info.display_name().to_string(),
+            action,
+            assessment,
+            digest,
+            arrived_at: now,
+            expires_at: if streams { now } else { now + wait },
+        });
+
+        if streams {
+            let decision = Decision {
+                verdict: Verdict::Approved,
+                decided_by: DecidedBy::Stream,
+                note: String::new(),
+                action_digest: digest,
+                decided_at: now,
+            };
+            let effects = vec![
+                Effect::Answer {
+                    to: subscriber,
+                    event: assessed(&item, 0),
+                },
+                Effect::Show(UiEvent::Decided {
+                    item: item.clone(),
+                    decision: decision.clone(),
+                }),
+                Effect::Answer {
+                    to: subscriber,
+                    event: ProposeEvent::Decided(decision.clone()),
+                },
+            ];
+            self.remember(item, decision);
+            return Ok(effects);
+        }
+
+        self.order.insert(item.seq, key.clone());
+        self.subscriptions.insert(subscriber, key.clone());
+        self.waiting.insert(
+            key.clone(),
+            WaitingEntry {
+                item: item.clone(),
+                subscribers: vec![subscriber],
+            },
+        );
+        Ok(vec![
+            Effect::Answer {
+                to: subscriber,
+                event: self.assessed_event(&key),
+            },
+            Effect::Show(UiEvent::Waiting(item)),
+        ])
+    }
+
+    /// A person's answer to a waiting proposal.
+    pub fn decide(
+        &mut self,
+        now: SystemTime,
+        key: &ProposalKey,
+        answer: PersonDecision,
+    ) -> Result<Vec<Effect>, DecideError> {
+        let entry = self
+            .waiting
+            .get(key)
+            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))?;
+        let (verdict, note) = match answer {
+            PersonDecision::Approve { typed } => {
+                // Invariant 7: a critical action is never approved by one key.
+                if let Confirmation::Typed(expected) = &entry.item.assessment.confirmation
+                    && typed.as_deref() != Some(expected.as_str())
+                {
+                    return Err(DecideError::ConfirmationMismatch);
+                }
+                (Verdict::Approved, String::new())
+            }
+            PersonDecision::Deny { note } => (Verdict::Denied, note),
+        };
+        Ok(self.finish(now, key, (verdict, DecidedBy::Person, note)))
+    }
+
+    /// An agent stream went away. A waiting proposal nobody follows any more is withdrawn.
+    pub fn unsubscribe(&mut self, now: SystemTime, subscriber: SubscriberId) -> Vec<Effect> {
+        let Some(key) = self.subscriptions.remove(&subscriber) else {
+            return Vec::new();
+        };
+        let Some(entry) = self.waiting.get_mut(&key) else {
+            return Vec::new();
+        };
+        entry.subscribers.retain(|s| *s != subscriber);
+        if entry.subscribers.is_empty() {
+            self.finish(now, &key, withdrawn("the agent disconnected"))
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Expires every waiting proposal whose deadline has passed.
+    pub fn tick(&mut self, now: SystemTime) -> Vec<Effect> {
+        let due: Vec<ProposalKey> = self
+            .order
+            .values()
+            .filter(|key| self.waiting[*key].item.expires_at <= now)
+            .cloned()
+            .collect();
+        due.iter()
+            .flat_map(|key| {
+                let decision = (
+                    Verdict::Expired,
+                    DecidedBy::Console,
+                    "nobody answered before the deadline".into(),
+                );
+                self.finish(now, key, decision)
+            })
+            .collect()
+    }
+
+    /// The earliest deadline of a waiting proposal: when [`Queue::tick`] next has work.
+    pub fn next_deadline(&self) -> Option<SystemTime> {
+        self.waiting
+            .values()
+            .map(|entry| entry.item.expires_at)
+            .min()
+    }
+
+    /// Withdraws every waiting proposal: the console is closing and will answer nobody later.
+    pub fn shutdown(&mut self, now: SystemTime) -> Vec<Effect> {
+        let keys: Vec<ProposalKey> = self.order.values().cloned().collect();
+        keys.iter()
+            .flat_map(|key| self.finish(now, key, withdrawn("the console was closed")))
+            .collect()
+    }
+
+    /// Records what happened after an approved action ran.
+    pub fn report_outcome(
+        &mut self,
+        key: ProposalKey,
+        outcome: Outcome,
+    ) -> Result<Vec<Effect>, OutcomeError> {
+        match self.decided.get(&key) {
+            Some(entry) if entry.decision.is_approved() => {
+                Ok(vec![Effect::Show(UiEvent::Outcome { key, outcome })])
+            }
+            _ => Err(OutcomeError::NotApproved(key.proposal)),
+        }
+    }
+
+    /// Waiting proposals, oldest first.
+    pub fn waiting(&self) -> impl Iterator<Item = &Arc<Item>> {
+        self.order.values().map(|key| &self.waiting[key].item)
+    }
+
+    pub fn open_sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn assessed_event(&self, key: &ProposalKey) -> ProposeEvent {
+        let item = &self.waiting[key].item;
+        let position = self.order.range(..=item.seq).count();
+        assessed(item, u32::try_from(position).unwrap_or(u32::MAX))
+    }
+
+    /// Decides a waiting proposal: answers every stream following it and tells the screen.
+    fn finish(
+        &mut self,
+        now: SystemTime,
+        key: &ProposalKey,
+        (verdict, decided_by, note): (Verdict, DecidedBy, String),
+    ) -> Vec<Effect> {
+        let Some(entry) = self.waiting.remove(key) else {
+            return Vec::new();
+        };
+        self.order.remove(&entry.item.seq);
+        let decision = Decision {
+            verdict,
+            decided_by,
+            note,
+            action_digest: entry.item.digest,
+            decided_at: now,
+        };
+        let mut effects = vec![Effect::Show(UiEvent::Decided {
+            item: entry.item.clone(),
+            decision: decision.clone(),
+        })];
+        for subscriber in entry.subscribers {
+            self.subscriptions.remove(&subscriber);
+            effects.push(Effect::Answer {
+                to: subscriber,
+                event: ProposeEvent::Decided(decision.clone()),
+            });
+        }
+        self.remember(entry.item, decision);
+        effects
+    }
+
+    fn remember(&mut self, item: Arc<Item>, decision: Decision) {
+        let key = item.key.clone();
+        self.decided
+            .insert(key.clone(), DecidedEntry { item, decision });
+        self.decided_order.push_back(key);
+        while self.decided_order.len() > self.config.remembered_decisions {
+            if let Some(old) = self.decided_order.pop_front() {
+                self.decided.remove(&old);
+            }
+        }
+    }
+}
+
+fn withdrawn(note: &str) -> (Verdict, DecidedBy, String) {
+    (Verdict::Withdrawn, DecidedBy::Console, note.to_string())
+}
+
+fn assessed(item: &Item, queue_position: u32) -> ProposeEvent {
+    ProposeEvent::Assessed(Assessed {
+        assessment: item.assessment.clone(),
+        queue_position,
+        expires_at: item.expires_at,
+        action_digest: item.digest,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,512 @@
+use std::time::UNIX_EPOCH;
+
+use signoff_protocol::{ActionKind, Environment, OutcomeStatus, ShellCommand, Target, Tier};
+
+use super::*;
+use crate::policy::BuiltinPolicy;
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
+}
+
+fn shell(words: &str, environment: Environment) -> Action {
+    Action {
+        target: Target {
+            environment,
+            resource: String::new(),
+        },
+        ..Action::new(ActionKind::Shell(ShellCommand::Argv {
+            argv: words.split_whitespace().map(String::from).collect(),
+            cwd: "/repo".into(),
+        }))
+    }
+}
+
+fn risky(words: &str) -> Action {
+    shell(words, Environment::Staging)
+}
+
+fn key(session: &str, proposal: &str) -> ProposalKey {
+    ProposalKey {
+        session: SessionId(session.into()),
+        proposal: ProposalId(proposal.into()),
+    }
+}
+
+fn queue() -> Queue {
+    let mut queue = Queue::new(Box::new(BuiltinPolicy), QueueConfig::default());
+    for (id, name) in [("s1", "claude"), ("s2", "codex")] {
+        let info = SessionInfo {
+            agent_name: name.into(),
+            ..SessionInfo::default()
+        };
+        queue.open_session(SessionId(id.into()), info, None);
+    }
+    queue
+}
+
+/// The events answered to `subscriber`, in order.
+fn answers(effects: &[Effect], subscriber: SubscriberId) -> Vec<ProposeEvent> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Answer { to, event } if *to == subscriber => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn decision_for(effects: &[Effect], subscriber: SubscriberId) -> Option<Decision> {
+    answers(effects, subscriber)
+        .into_iter()
+        .find_map(|event| match event {
+            ProposeEvent::Decided(decision) => Some(decision),
+            ProposeEvent::Assessed(_) => None,
+        })
+}
+
+fn position(effects: &[Effect], subscriber: SubscriberId) -> u32 {
+    match answers(effects, subscriber).first() {
+        Some(ProposeEvent::Assessed(assessed)) => assessed.queue_position,
+        other => panic!("expected an assessment first, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_read_only_action_streams_through_at_once() {
+    let mut queue = queue();
+    let effects = queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            shell("ls", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    assert_eq!(position(&effects, 1), 0);
+    let decision = decision_for(&effects, 1).expect("decided at once");
+    assert_eq!(decision.verdict, Verdict::Approved);
+    assert_eq!(decision.decided_by, DecidedBy::Stream);
+    assert_eq!(
+        decision.action_digest,
+        ActionDigest::of(&shell("ls", Environment::Dev))
+    );
+    assert_eq!(queue.waiting().count(), 0);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Show(UiEvent::Decided { .. })))
+    );
+}
+
+#[test]
+fn a_risky_action_waits_for_a_person() {
+    let mut queue = queue();
+    let effects = queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    assert_eq!(position(&effects, 1), 1);
+    assert_eq!(decision_for(&effects, 1), None);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Show(UiEvent::Waiting(_))))
+    );
+
+    let effects = queue
+        .decide(
+            at(5),
+            &key("s1", "p1"),
+            PersonDecision::Approve { typed: None },
+        )
+        .unwrap();
+    let decision = decision_for(&effects, 1).unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (Verdict::Approved, DecidedBy::Person)
+    );
+    assert_eq!(decision.decided_at, at(5));
+    assert_eq!(queue.waiting().count(), 0);
+    // Decided once: a second answer finds nothing waiting.
+    assert_eq!(
+        queue
+            .decide(
+                at(6),
+                &key("s1", "p1"),
+                PersonDecision::Approve { typed: None }
+            )
+            .unwrap_err(),
+        DecideError::NotWaiting(ProposalId("p1".into()))
+    );
+}
+
+#[test]
+fn a_denial_carries_the_note_to_the_agent() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    let effects = queue
+        .decide(
+            at(1),
+            &key("s1", "p1"),
+            PersonDecision::Deny {
+                note: "use the fixture".into(),
+            },
+        )
+        .unwrap();
+    let decision = decision_for(&effects, 1).unwrap();
+    assert_eq!(decision.verdict, Verdict::Denied);
+    assert_eq!(decision.note, "use the fixture");
+}
+
+#[test]
+fn a_critical_action_is_never_approved_by_one_key() {
+    let mut queue = queue();
+    let delete = shell("railway volume delete vol-7f3a", Environment::Production);
+    let effects = queue
+        .propose(at(0), 1, key("s1", "p1"), delete, None)
+        .unwrap();
+    match answers(&effects, 1).first() {
+        Some(ProposeEvent::Assessed(assessed)) => {
+            assert_eq!(assessed.assessment.tier, Tier::Critical)
+        }
+        other => panic!("{other:?}"),
+    }
+    for typed in [None, Some("vol-7f3"), Some("VOL-7F3A"), Some("")] {
+        let answer = PersonDecision::Approve {
+            typed: typed.map(String::from),
+        };
+        assert_eq!(
+            queue.decide(at(1), &key("s1", "p1"), answer).unwrap_err(),
+            DecideError::ConfirmationMismatch
+        );
+    }
+    assert_eq!(
+        queue.waiting().count(),
+        1,
+        "a refused approval leaves the item waiting"
+    );
+    let answer = PersonDecision::Approve {
+        typed: Some("production".into()),
+    };
+    let effects = queue.decide(at(2), &key("s1", "p1"), answer).unwrap();
+    assert_eq!(
+        decision_for(&effects, 1).unwrap().verdict,
+        Verdict::Approved
+    );
+}
+
+#[test]
+fn an_unanswered_proposal_expires_at_its_deadline() {
+    let mut queue = queue();
+    queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            risky("touch F"),
+            Some(Duration::from_secs(30)),
+        )
+        .unwrap();
+    assert_eq!(queue.next_deadline(), Some(at(30)));
+    assert!(queue.tick(at(29)).is_empty());
+    let effects = queue.tick(at(30));
+    let decision = decision_for(&effects, 1).unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (Verdict::Expired, DecidedBy::Console)
+    );
+    assert_eq!(queue.next_deadline(), None);
+}
+
+#[test]
+fn the_console_caps_how_long_anything_waits() {
+    let mut queue = queue();
+    queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            risky("touch F"),
+            Some(Duration::from_secs(999_999)),
+        )
+        .unwrap();
+    assert_eq!(queue.next_deadline(), Some(at(3600)));
+    queue
+        .propose(at(0), 2, key("s1", "p2"), risky("touch G"), None)
+        .unwrap();
+    assert_eq!(queue.next_deadline(), Some(at(300)));
+}
+
+#[test]
+fn a_proposal_is_withdrawn_when_its_last_follower_leaves() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    // A retry of the same proposal follows it rather than queueing it twice.
+    let effects = queue
+        .propose(at(1), 2, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    assert_eq!(position(&effects, 2), 1);
+    assert_eq!(queue.waiting().count(), 1);
+
+    assert!(
+        queue.unsubscribe(at(2), 1).is_empty(),
+        "one follower is still there"
+    );
+    let effects = queue.unsubscribe(at(3), 2);
+    let withdrawn = effects.iter().find_map(|effect| match effect {
+        Effect::Show(UiEvent::Decided { decision, .. }) => Some(decision.clone()),
+        _ => None,
+    });
+    assert_eq!(withdrawn.unwrap().verdict, Verdict::Withdrawn);
+    assert_eq!(queue.waiting().count(), 0);
+    // Unsubscribing after the decision (the normal end of a stream) changes nothing.
+    assert!(queue.unsubscribe(at(4), 2).is_empty());
+}
+
+#[test]
+fn a_retry_after_the_decision_hears_the_same_decision() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    queue
+        .decide(
+            at(1),
+            &key("s1", "p1"),
+            PersonDecision::Deny { note: "no".into() },
+        )
+        .unwrap();
+    let effects = queue
+        .propose(at(2), 7, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    let decision = decision_for(&effects, 7).unwrap();
+    assert_eq!(
+        (decision.verdict, decision.note.as_str()),
+        (Verdict::Denied, "no")
+    );
+}
+
+#[test]
+fn a_proposal_id_cannot_be_reused_for_another_action() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    let err = queue
+        .propose(at(1), 2, key("s1", "p1"), risky("rm -rf F"), None)
+        .unwrap_err();
+    assert_eq!(err, ProposeError::ProposalIdReused(ProposalId("p1".into())));
+
+    queue
+        .propose(
+            at(0),
+            3,
+            key("s1", "p2"),
+            shell("ls", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    let err = queue
+        .propose(
+            at(1),
+            4,
+            key("s1", "p2"),
+            shell("rm -rf /", Environment::Dev),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err, ProposeError::ProposalIdReused(ProposalId("p2".into())));
+    // The same id in another session is another proposal.
+    assert!(
+        queue
+            .propose(at(1), 5, key("s2", "p1"), risky("rm -rf F"), None)
+            .is_ok()
+    );
+}
+
+#[test]
+fn proposals_need_an_open_session() {
+    let mut queue = queue();
+    let err = queue
+        .propose(at(0), 1, key("nope", "p1"), risky("touch F"), None)
+        .unwrap_err();
+    assert_eq!(err, ProposeError::UnknownSession(SessionId("nope".into())));
+}
+
+#[test]
+fn the_waiting_queue_is_in_arrival_order() {
+    let mut queue = queue();
+    let mut positions = Vec::new();
+    for (n, session) in ["s1", "s2", "s1"].iter().enumerate() {
+        let effects = queue
+            .propose(
+                at(n as u64),
+                n as u64,
+                key(session, &format!("p{n}")),
+                risky(&format!("touch f{n}")),
+                None,
+            )
+            .unwrap();
+        positions.push(position(&effects, n as u64));
+    }
+    assert_eq!(positions, [1, 2, 3]);
+    let order: Vec<String> = queue
+        .waiting()
+        .map(|item| item.key.proposal.0.clone())
+        .collect();
+    assert_eq!(order, ["p0", "p1", "p2"]);
+    // Deciding the oldest moves a retry of the newest up.
+    queue
+        .decide(
+            at(9),
+            &key("s1", "p0"),
+            PersonDecision::Deny {
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    let effects = queue
+        .propose(at(9), 99, key("s1", "p2"), risky("touch f2"), None)
+        .unwrap();
+    assert_eq!(position(&effects, 99), 2);
+}
+
+#[test]
+fn closing_a_session_withdraws_only_its_proposals() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    queue
+        .propose(at(0), 2, key("s2", "p1"), risky("touch F"), None)
+        .unwrap();
+    let effects = queue.close_session(at(1), &SessionId("s1".into()));
+    assert_eq!(
+        decision_for(&effects, 1).unwrap().verdict,
+        Verdict::Withdrawn
+    );
+    assert_eq!(decision_for(&effects, 2), None);
+    assert_eq!(queue.waiting().count(), 1);
+    assert_eq!(queue.open_sessions(), 1);
+    assert!(
+        queue
+            .propose(at(2), 3, key("s1", "p9"), risky("touch F"), None)
+            .is_err()
+    );
+}
+
+#[test]
+fn shutting_down_answers_every_waiting_agent() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    queue
+        .propose(at(0), 2, key("s2", "p1"), risky("touch G"), None)
+        .unwrap();
+    let effects = queue.shutdown(at(1));
+    for subscriber in [1, 2] {
+        let decision = decision_for(&effects, subscriber).unwrap();
+        assert_eq!(decision.verdict, Verdict::Withdrawn);
+        assert_eq!(decision.note, "the console was closed");
+    }
+    assert_eq!(queue.waiting().count(), 0);
+}
+
+#[test]
+fn outcomes_are_taken_for_approved_proposals_only() {
+    let mut queue = queue();
+    let outcome = Outcome {
+        status: OutcomeStatus::Succeeded,
+        exit_code: Some(0),
+        result: String::new(),
+    };
+    queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            shell("ls", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    assert!(
+        queue
+            .report_outcome(key("s1", "p1"), outcome.clone())
+            .is_ok()
+    );
+
+    queue
+        .propose(at(0), 2, key("s1", "p2"), risky("touch F"), None)
+        .unwrap();
+    assert!(
+        queue
+            .report_outcome(key("s1", "p2"), outcome.clone())
+            .is_err(),
+        "still waiting"
+    );
+    queue
+        .decide(
+            at(1),
+            &key("s1", "p2"),
+            PersonDecision::Deny {
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    assert!(
+        queue.report_outcome(key("s1", "p2"), outcome).is_err(),
+        "denied"
+    );
+}
+
+#[test]
+fn an_external_id_reopens_the_same_session() {
+    let mut queue = queue();
+    let info = SessionInfo {
+        agent_kind: "claude-code".into(),
+        ..SessionInfo::default()
+    };
+    let (first, effects) = queue.open_session(
+        SessionId("a".into()),
+        info.clone(),
+        Some("claude-123".into()),
+    );
+    assert_eq!(effects.len(), 1);
+    let (second, effects) = queue.open_session(
+        SessionId("b".into()),
+        info.clone(),
+        Some("claude-123".into()),
+    );
+    assert_eq!((first.clone(), effects.len()), (second, 0));
+    queue.close_session(at(0), &first);
+    let (third, _) = queue.open_session(SessionId("c".into()), info, Some("claude-123".into()));
+    assert_eq!(third, SessionId("c".into()));
+}
+
+#[test]
+fn remembered_decisions_are_bounded() {
+    let config = QueueConfig {
+        remembered_decisions: 2,
+        ..QueueConfig::default()
+    };
+    let mut queue = Queue::new(Box::new(BuiltinPolicy), config);
+    queue.open_session(SessionId("s".into()), SessionInfo::default(), None);
+    for n in 0..5 {
+        queue
+            .propose(
+                at(0),
+                n,
+                key("s", &format!("p{n}")),
+                shell("ls", Environment::Dev),
+                None,
+            )
+            .unwrap();
+    }
+    assert_eq!(queue.decided.len(), 2);
+}
