@@ -1,1 +1,42 @@
+//! Client SDK for agents gated by the signoff console.
+//!
+//! An agent connects to the console, opens a session, proposes each action it plans and waits for
+//! the console's decision. Every failure — the console unreachable, the connection lost, no answer
+//! in time, a malformed answer — is an [`Error`], never an approval: only
+//! [`Decision::is_approved`] says yes.
+//!
+//! ```no_run
+//! use signoff_agent_sdk::{Action, ActionKind, Environment, Gate, ShellCommand};
+//!
+//! # async fn demo() -> Result<(), signoff_agent_sdk::Error> {
+//! let gate = Gate::connect().await?;
+//! let session = gate.session("nightly-migrator").model("gpt-5").open().await?;
+//! let mut action = Action::new(ActionKind::Shell(ShellCommand::Argv {
+//!     argv: vec!["touch".into(), "F".into()],
+//!     cwd: "/repo".into(),
+//! }));
+//! action.target.environment = Environment::Staging;
+//! let decision = session.propose(action).await?;
+//! if decision.is_approved() {
+//!     // run it
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
+mod connect;
+mod error;
+mod session;
+mod socket;
+
+pub use connect::Gate;
+pub use error::Error;
+pub use session::{Pending, Session, SessionBuilder};
+pub use socket::default_socket_path;
+
+pub use signoff_protocol::{
+    Action, ActionDigest, ActionKind, Assessed, Assessment, Confirmation, DecidedBy, Decision,
+    DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation, Outcome, OutcomeStatus,
+    ProposalId, Reason, SessionId, SessionInfo, ShellCommand, SqlStatement, Target, Tier, ToolCall,
+    Verdict,
+};

@@ -188,7 +188,7 @@ impl TryFrom<Kind> for ActionKind {
                 dialect: sql.dialect,
             }),
             Kind::Http(http) => ActionKind::Http(HttpRequest {
-                method: non_empty(http.method, "http.method")?.to_ascii_uppercase(),
+                method: non_empty(http.method, "http.method")?,
                 url: non_empty(http.url, "http.url")?,
                 body_preview: http.body_preview,
             }),

@@ -1,5 +1,13 @@
-//! The signoff console: gate server, policy, decision queue and terminal UI.
+//! The signoff console: gate server, policy, decision queue and terminal UI, and the `signoff`
+//! command line (`cli::main` is the whole binary).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod cli;
+pub mod console;
+mod logging;
 pub mod policy;
 pub mod queue;
+pub mod run_command;
+pub mod sanitize;
+pub mod server;
+pub mod ui;

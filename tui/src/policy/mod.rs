@@ -361,6 +361,7 @@ fn sql_finding(statement: &str, environment: Environment) -> Finding {
 }
 
 fn http_finding(method: &str, url: &str) -> Finding {
+    let method = method.to_ascii_uppercase();
     let authority = url
         .split("://")
         .nth(1)
@@ -374,7 +375,7 @@ fn http_finding(method: &str, url: &str) -> Finding {
         || host.starts_with("127.")
         || host.starts_with("[::1]");
     let scope = if local { Scope::Local } else { Scope::Remote };
-    match method {
+    match method.as_str() {
         "GET" | "HEAD" | "OPTIONS" => finding(
             Effect::Read,
             scope,

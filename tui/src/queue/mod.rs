@@ -26,6 +26,9 @@ use signoff_protocol::{
 
 use crate::policy::Policy;
 
+mod task;
+pub use task::{Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, spawn};
+
 /// Identifies one agent stream following a proposal. Chosen by the owner.
 pub type SubscriberId = u64;
 

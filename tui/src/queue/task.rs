@@ -1,0 +1,289 @@
+//! The one task that owns the [`Queue`]. The gRPC service and the screen talk to it through a
+//! [`QueueHandle`]; it reads the clock, sleeps until the next deadline and carries out effects.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use signoff_protocol::{Action, Outcome, ProposeEvent, SessionId, SessionInfo};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    DecideError, Effect, OutcomeError, PersonDecision, ProposalKey, ProposeError, Queue,
+    SubscriberId, UiEvent,
+};
+
+/// The queue task has stopped: the console is closing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the console is closing")]
+pub struct Closed;
+
+/// Events for one agent stream. Two at most are ever sent (assessment, decision).
+pub type EventSender = mpsc::Sender<ProposeEvent>;
+pub const EVENTS_PER_STREAM: usize = 4;
+
+enum Command {
+    OpenSession {
+        info: SessionInfo,
+        external_id: Option<String>,
+        reply: oneshot::Sender<SessionId>,
+    },
+    CloseSession {
+        id: SessionId,
+        reply: oneshot::Sender<()>,
+    },
+    Propose {
+        key: ProposalKey,
+        action: Action,
+        wait: Option<Duration>,
+        events: EventSender,
+        reply: oneshot::Sender<Result<SubscriberId, ProposeError>>,
+    },
+    Unsubscribe(SubscriberId),
+    Decide {
+        key: ProposalKey,
+        answer: PersonDecision,
+        reply: oneshot::Sender<Result<(), DecideError>>,
+    },
+    ReportOutcome {
+        key: ProposalKey,
+        outcome: Outcome,
+        reply: oneshot::Sender<Result<(), OutcomeError>>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// Talks to the queue task. Cheap to clone.
+#[derive(Clone)]
+pub struct QueueHandle {
+    // Unbounded so that a dropped stream can always report itself (see `unsubscribe`).
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl QueueHandle {
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, Closed> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(command(reply)).map_err(|_| Closed)?;
+        answer.await.map_err(|_| Closed)
+    }
+
+    pub async fn open_session(
+        &self,
+        info: SessionInfo,
+        external_id: Option<String>,
+    ) -> Result<SessionId, Closed> {
+        self.ask(|reply| Command::OpenSession {
+            info,
+            external_id,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn close_session(&self, id: SessionId) -> Result<(), Closed> {
+        self.ask(|reply| Command::CloseSession { id, reply }).await
+    }
+
+    /// Proposes an action; `events` hears the assessment and the decision. Returns the id under
+    /// which the stream follows the proposal, for [`QueueHandle::unsubscribe`].
+    pub async fn propose(
+        &self,
+        key: ProposalKey,
+        action: Action,
+        wait: Option<Duration>,
+        events: EventSender,
+    ) -> Result<Result<SubscriberId, ProposeError>, Closed> {
+        self.ask(|reply| Command::Propose {
+            key,
+            action,
+            wait,
+            events,
+            reply,
+        })
+        .await
+    }
+
+    /// The stream `subscriber` is gone. Never blocks, so it can be called from `Drop`.
+    pub fn unsubscribe(&self, subscriber: SubscriberId) {
+        let _ = self.commands.send(Command::Unsubscribe(subscriber));
+    }
+
+    /// A person's answer, from the screen (or a test standing in for it).
+    pub async fn decide(
+        &self,
+        key: ProposalKey,
+        answer: PersonDecision,
+    ) -> Result<Result<(), DecideError>, Closed> {
+        self.ask(|reply| Command::Decide { key, answer, reply })
+            .await
+    }
+
+    pub async fn report_outcome(
+        &self,
+        key: ProposalKey,
+        outcome: Outcome,
+    ) -> Result<Result<(), OutcomeError>, Closed> {
+        self.ask(|reply| Command::ReportOutcome {
+            key,
+            outcome,
+            reply,
+        })
+        .await
+    }
+
+    /// Withdraws everything waiting (the agents hear it) and stops the task.
+    pub async fn shutdown(&self) {
+        let _ = self.ask(|reply| Command::Shutdown { reply }).await;
+    }
+}
+
+/// Starts the queue task. Screen events go to `ui`; nobody needs to listen.
+pub fn spawn(queue: Queue, ui: mpsc::UnboundedSender<UiEvent>) -> QueueHandle {
+    let (commands, receiver) = mpsc::unbounded_channel();
+    let task = QueueTask {
+        queue,
+        ui,
+        streams: HashMap::new(),
+        next_subscriber: 0,
+    };
+    tokio::spawn(task.run(receiver));
+    QueueHandle { commands }
+}
+
+struct QueueTask {
+    queue: Queue,
+    ui: mpsc::UnboundedSender<UiEvent>,
+    streams: HashMap<SubscriberId, EventSender>,
+    next_subscriber: SubscriberId,
+}
+
+impl QueueTask {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        loop {
+            let until_deadline = self.queue.next_deadline().map(|deadline| {
+                deadline
+                    .duration_since(SystemTime::now())
+                    .unwrap_or_default()
+            });
+            let command = tokio::select! {
+                command = commands.recv() => command,
+                () = sleep(until_deadline) => {
+                    let effects = self.queue.tick(SystemTime::now());
+                    self.apply(effects);
+                    continue;
+                }
+            };
+            let Some(command) = command else { break };
+            if !self.handle(command) {
+                break;
+            }
+        }
+    }
+
+    /// Returns false when the task should stop.
+    fn handle(&mut self, command: Command) -> bool {
+        let now = SystemTime::now();
+        match command {
+            Command::OpenSession {
+                info,
+                external_id,
+                reply,
+            } => {
+                let new_id = SessionId(uuid::Uuid::new_v4().to_string());
+                let (id, effects) = self.queue.open_session(new_id, info, external_id);
+                self.apply(effects);
+                let _ = reply.send(id);
+            }
+            Command::CloseSession { id, reply } => {
+                let effects = self.queue.close_session(now, &id);
+                self.apply(effects);
+                let _ = reply.send(());
+            }
+            Command::Propose {
+                key,
+                action,
+                wait,
+                events,
+                reply,
+            } => {
+                self.next_subscriber += 1;
+                let subscriber = self.next_subscriber;
+                self.streams.insert(subscriber, events);
+                let result =
+                    self.queue
+                        .propose(now, subscriber, key, action, wait)
+                        .map(|effects| {
+                            self.apply(effects);
+                            subscriber
+                        });
+                if result.is_err() {
+                    self.streams.remove(&subscriber);
+                }
+                let _ = reply.send(result);
+            }
+            Command::Unsubscribe(subscriber) => {
+                self.streams.remove(&subscriber);
+                let effects = self.queue.unsubscribe(now, subscriber);
+                self.apply(effects);
+            }
+            Command::Decide { key, answer, reply } => {
+                let result = self
+                    .queue
+                    .decide(now, &key, answer)
+                    .map(|effects| self.apply(effects));
+                let _ = reply.send(result);
+            }
+            Command::ReportOutcome {
+                key,
+                outcome,
+                reply,
+            } => {
+                let result = self
+                    .queue
+                    .report_outcome(key, outcome)
+                    .map(|effects| self.apply(effects));
+                let _ = reply.send(result);
+            }
+            Command::Shutdown { reply } => {
+                let effects = self.queue.shutdown(now);
+                self.apply(effects);
+                let _ = reply.send(());
+                return false;
+            }
+        }
+        true
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Answer { to, event } => {
+                    let last = matches!(event, ProposeEvent::Decided(_));
+                    if let Some(stream) = self.streams.get(&to) {
+                        // A stream whose agent is gone fails here; its unsubscribe is on its way.
+                        let _ = stream.try_send(event);
+                    }
+                    if last {
+                        // Dropping the sender ends the agent's stream after the decision.
+                        self.streams.remove(&to);
+                    }
+                }
+                Effect::Show(event) => {
+                    // No screen (headless, or the screen has closed) is not an error.
+                    let _ = self.ui.send(event);
+                }
+            }
+        }
+    }
+}
+
+async fn sleep(duration: Option<Duration>) {
+    match duration {
+        Some(duration) => tokio::time::sleep(duration).await,
+        None => std::future::pending().await,
+    }
+}
