@@ -17,9 +17,14 @@ use crate::queue::Item;
 use crate::sanitize;
 
 pub fn render(app: &App, frame: &mut Frame, now: SystemTime) {
+    // The queue takes the room its items need, up to two fifths of the screen.
+    let queue_rows = u16::try_from(app.waiting.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let queue_height = queue_rows.clamp(4, (frame.area().height * 2 / 5).max(4));
     let [header, waiting, details, stream, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Percentage(35),
+        Constraint::Length(queue_height),
         Constraint::Fill(1),
         Constraint::Length(8),
         Constraint::Length(1),
@@ -40,10 +45,11 @@ pub fn render(app: &App, frame: &mut Frame, now: SystemTime) {
 
 fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let waiting = app.waiting.len();
+    // Counts first: on a narrow terminal the socket path is what gets cut.
     let line = Line::from(vec![
         " signoff ".bold().reversed(),
-        format!("  {}  ", app.socket).dim(),
-        format!("{} agents", app.sessions.len()).into(),
+        "  ".into(),
+        plural(app.sessions.len(), "agent").into(),
         "  ·  ".dim(),
         Span::styled(
             format!("{waiting} waiting"),
@@ -57,8 +63,17 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         format!("{} streamed", app.streamed).into(),
         "  ·  ".dim(),
         format!("{} denied", app.denied).into(),
+        format!("   {}", app.socket).dim(),
     ]);
     frame.render_widget(Paragraph::new(line), area);
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn tier_span(tier: Tier) -> Span<'static> {
@@ -230,8 +245,8 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let line = match (&app.mode, &app.status) {
         (Mode::ConfirmQuit, _) => Line::from(
             format!(
-                " {} items still wait. q again quits and withdraws them (not approved); any other key stays.",
-                app.waiting.len()
+                " {} still waiting. q again quits and withdraws them (not approved); any other key stays.",
+                plural(app.waiting.len(), "item")
             )
             .yellow()
             .bold(),

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real gate server on a real Unix socket in a temporary directory, agents
+//! on the real SDK (or raw gRPC), and the real `signoff` binary as a process. The person at the
+//! console is stood in for by the same queue handle the screen uses.
+
+mod support;
+
+mod agents;
+mod malformed;
+mod run_command;

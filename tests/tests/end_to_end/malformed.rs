@@ -1,0 +1,180 @@
+//! Raw gRPC clients sending what the SDK never would.
+
+use hyper_util::rt::TokioIo;
+use signoff_agent_sdk::{Environment, Verdict};
+use signoff_protocol::pb::{self, agent_gate_client::AgentGateClient};
+use tonic::Code;
+use tonic::transport::{Channel, Endpoint, Uri};
+
+use crate::support::{TestConsole, shell, within};
+
+async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
+    let path = console.socket.clone();
+    let channel = Endpoint::from_static("http://localhost")
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let path = path.clone();
+            async move {
+                Ok::<_, std::io::Error>(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
+            }
+        }))
+        .await
+        .unwrap();
+    AgentGateClient::new(channel)
+}
+
+fn shell_pb(argv: &[&str]) -> pb::Action {
+    pb::Action {
+        kind: Some(pb::action::Kind::Shell(pb::ShellCommand {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        })),
+        target: Some(pb::Target {
+            environment: pb::Environment::Staging as i32,
+            resource: String::new(),
+        }),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_invalid_argument_and_the_console_carries_on() {
+    let console = TestConsole::start().await;
+    let mut client = raw_client(&console).await;
+    let session_id = client
+        .open_session(pb::OpenSessionRequest {
+            session: Some(pb::SessionInfo::default()),
+            external_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session_id;
+    let propose = |action: Option<pb::Action>, proposal_id: &str| pb::ProposeRequest {
+        session_id: session_id.clone(),
+        proposal_id: proposal_id.into(),
+        action,
+        wait_seconds: 0,
+    };
+
+    let cases: Vec<(pb::ProposeRequest, Code, &str)> = vec![
+        (
+            propose(None, "p1"),
+            Code::InvalidArgument,
+            "`action` is missing",
+        ),
+        (
+            propose(Some(pb::Action::default()), "p1"),
+            Code::InvalidArgument,
+            "the action has no kind",
+        ),
+        (
+            propose(Some(shell_pb(&[])), "p1"),
+            Code::InvalidArgument,
+            "needs a non-empty `argv` or `script`",
+        ),
+        (
+            propose(Some(shell_pb(&["", "x"])), "p1"),
+            Code::InvalidArgument,
+            "`argv[0]`",
+        ),
+        (
+            propose(Some(shell_pb(&["ls"])), ""),
+            Code::InvalidArgument,
+            "`proposal_id` must not be empty",
+        ),
+        (
+            pb::ProposeRequest {
+                session_id: "no-such-session".into(),
+                ..propose(Some(shell_pb(&["ls"])), "p1")
+            },
+            Code::NotFound,
+            "no open session",
+        ),
+        (
+            {
+                let mut action = shell_pb(&["ls"]);
+                action.target = Some(pb::Target {
+                    environment: 42,
+                    resource: String::new(),
+                });
+                propose(Some(action), "p1")
+            },
+            Code::InvalidArgument,
+            "`target.environment` has the unknown value 42",
+        ),
+    ];
+    for (request, code, message) in cases {
+        let status = client
+            .propose(request.clone())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("accepted {request:?}"));
+        assert_eq!(status.code(), code, "{request:?}: {}", status.message());
+        assert!(
+            status.message().contains(message),
+            "{:?} does not say {message:?}",
+            status.message()
+        );
+    }
+    let status = client
+        .open_session(pb::OpenSessionRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (status.code(), status.message()),
+        (Code::InvalidArgument, "`session` is missing")
+    );
+
+    // The console is unaffected: a well-formed agent is served as usual.
+    let session = console.session("well-behaved").await;
+    let decision = within(session.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert_eq!(decision.verdict, Verdict::Approved);
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_id_replayed_with_another_action_is_refused() {
+    let console = TestConsole::start().await;
+    let mut client = raw_client(&console).await;
+    let session_id = client
+        .open_session(pb::OpenSessionRequest {
+            session: Some(pb::SessionInfo::default()),
+            external_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session_id;
+    let request = |argv: &[&str]| pb::ProposeRequest {
+        session_id: session_id.clone(),
+        proposal_id: "same-id".into(),
+        action: Some(shell_pb(argv)),
+        wait_seconds: 0,
+    };
+    let mut first = client
+        .propose(request(&["touch", "F"]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(first.message().await.unwrap().is_some(), "assessed");
+    let status = client
+        .propose(request(&["rm", "-rf", "/"]))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::AlreadyExists, "{}", status.message());
+    // The same action under the same id follows the same proposal instead of queueing it twice.
+    let mut retry = client
+        .propose(request(&["touch", "F"]))
+        .await
+        .unwrap()
+        .into_inner();
+    match retry.message().await.unwrap().unwrap().event {
+        Some(pb::propose_event::Event::Assessed(assessed)) => {
+            assert_eq!(assessed.queue_position, 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    console.shutdown().await;
+}

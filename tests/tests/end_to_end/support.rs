@@ -1,0 +1,114 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use signoff_agent_sdk::{Action, ActionKind, Decision, Environment, Gate, Session, ShellCommand};
+use signoff_tui::console::{Console, ConsoleOptions};
+use signoff_tui::queue::{Item, PersonDecision, QueueConfig, UiEvent};
+
+/// Bounds every wait for something the console should do at once, so a broken test fails
+/// instead of hanging. Never used to let time pass.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct TestConsole {
+    pub dir: tempfile::TempDir,
+    pub socket: PathBuf,
+    console: Console,
+}
+
+impl TestConsole {
+    pub async fn start() -> Self {
+        Self::start_with(QueueConfig::default()).await
+    }
+
+    pub async fn start_with(queue: QueueConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("signoff.sock");
+        // Ready when start returns: the socket is bound and listening.
+        let console = Console::start(ConsoleOptions {
+            socket: socket.clone(),
+            queue,
+        })
+        .unwrap();
+        TestConsole {
+            dir,
+            socket,
+            console,
+        }
+    }
+
+    pub async fn gate(&self) -> Gate {
+        Gate::connect_to(&self.socket).await.unwrap()
+    }
+
+    pub async fn session(&self, name: &str) -> Session {
+        self.gate().await.session(name).open().await.unwrap()
+    }
+
+    /// The next event the screen would get.
+    pub async fn next_event(&mut self) -> UiEvent {
+        tokio::time::timeout(PATIENCE, self.console.events.recv())
+            .await
+            .expect("the console showed nothing")
+            .expect("the console stopped")
+    }
+
+    /// Skips to the next item that waits for a person.
+    pub async fn next_waiting(&mut self) -> Arc<Item> {
+        loop {
+            if let UiEvent::Waiting(item) = self.next_event().await {
+                return item;
+            }
+        }
+    }
+
+    /// Skips to the next decision shown on screen.
+    pub async fn next_decided(&mut self) -> (Arc<Item>, Decision) {
+        loop {
+            if let UiEvent::Decided { item, decision } = self.next_event().await {
+                return (item, decision);
+            }
+        }
+    }
+
+    /// What the person's keystroke does.
+    pub async fn decide(&self, item: &Item, answer: PersonDecision) {
+        self.console
+            .queue
+            .decide(item.key.clone(), answer)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    pub fn queue(&self) -> &signoff_tui::queue::QueueHandle {
+        &self.console.queue
+    }
+
+    pub async fn shutdown(self) {
+        self.console.shutdown().await;
+    }
+}
+
+pub fn shell(words: &str, environment: Environment) -> Action {
+    let mut action = Action::new(ActionKind::Shell(ShellCommand::Argv {
+        argv: words.split_whitespace().map(String::from).collect(),
+        cwd: "/repo".into(),
+    }));
+    action.target.environment = environment;
+    action
+}
+
+pub fn approve() -> PersonDecision {
+    PersonDecision::Approve { typed: None }
+}
+
+pub fn deny(note: &str) -> PersonDecision {
+    PersonDecision::Deny { note: note.into() }
+}
+
+pub async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(PATIENCE, future)
+        .await
+        .expect("took too long")
+}
