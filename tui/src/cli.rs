@@ -1,16 +1,18 @@
 //! The `signoff` command line.
-// A command-line front end: its errors go to stderr before and after the screen runs.
-#![allow(clippy::print_stderr)]
+// A command-line front end: it prints results to stdout and errors to stderr, before and after
+// the screen runs.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use signoff_agent_sdk::Environment;
+use signoff_agent_sdk::{Action, ActionKind, Environment, SessionInfo, ShellCommand};
 
 use crate::console::{Console, ConsoleOptions};
+use crate::policy::{Engine, Policy};
 use crate::queue::QueueConfig;
 use crate::run_command::{self, RunOptions};
 
@@ -28,6 +30,10 @@ pub struct Cli {
     /// How long an action waits for a person when its agent does not say, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     deadline: u64,
+
+    /// The policy file layered over the built-in rules [default: $XDG_CONFIG_HOME/signoff/policy.toml]
+    #[arg(long, global = true, env = "SIGNOFF_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -57,6 +63,51 @@ enum Command {
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
     },
+
+    /// Show how the policy judges an action, without a console.
+    ///
+    /// `signoff explain [--env ENV] -- CMD ARGS…` explains one command (a single quoted argument
+    /// is read as a shell script: `signoff explain -- 'rm -rf build && make'`).
+    /// `signoff explain --batch` reads actions as JSON lines on stdin and writes one JSON line per
+    /// action, in the same order, e.g.
+    /// {"kind":"shell","command":"rm -rf build","env":"dev","cwd":"/repo"}
+    /// {"kind":"sql","statement":"DROP TABLE users","database":"app","env":"production"}
+    /// {"kind":"file","op":"modify","path":"/repo/.env","cwd":"/repo"}
+    /// {"kind":"http","method":"POST","url":"https://…","body":"…","env":"unknown"}
+    /// {"kind":"infra","provider":"railway","resource":"volume vol-7f3a","verb":"delete"}
+    /// A line that is not a valid action gets {"error":"…"} and the batch goes on.
+    #[command(verbatim_doc_comment)]
+    Explain {
+        /// The environment the command acts on
+        #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
+        env: Environment,
+        /// Print the assessment as one JSON line
+        #[arg(long)]
+        json: bool,
+        /// Read JSON lines on stdin instead of a command
+        #[arg(long, conflicts_with = "command")]
+        batch: bool,
+        /// The command and its arguments
+        #[arg(last = true, required_unless_present = "batch", value_name = "CMD")]
+        command: Vec<String>,
+    },
+
+    /// Check or start a policy file.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Check a policy file: syntax, every rule against its examples, no lowering in production.
+    Check {
+        /// The file [default: the --policy file, else $XDG_CONFIG_HOME/signoff/policy.toml]
+        file: Option<PathBuf>,
+    },
+    /// Print the built-in defaults as a commented policy file to start from.
+    Default,
 }
 
 fn parse_environment(text: &str) -> Result<Environment, String> {
@@ -95,20 +146,128 @@ pub fn main() -> ExitCode {
             };
             ExitCode::from(runtime.block_on(run_command::run(options)))
         }
+        Some(Command::Explain {
+            env,
+            json,
+            batch,
+            command,
+        }) => report(explain(cli.policy.as_deref(), env, json, batch, command)),
+        Some(Command::Policy {
+            command: PolicyCommand::Default,
+        }) => {
+            print!("{}", crate::policy::default_file());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Policy {
+            command: PolicyCommand::Check { file },
+        }) => {
+            let file = file.or(cli.policy);
+            report(check_policy(file.as_deref()))
+        }
         None => {
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
                 ..QueueConfig::default()
             };
-            match runtime.block_on(open_console(ConsoleOptions { socket, queue })) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("signoff: {error:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            let policy = cli.policy;
+            report(runtime.block_on(async move {
+                let policy = load_policy(policy.as_deref())?;
+                open_console(ConsoleOptions {
+                    socket,
+                    queue,
+                    policy,
+                })
+                .await
+            }))
         }
     }
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("signoff: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The policy: the built-in rules with the user's file on top. A file named with `--policy` must
+/// exist; the default one may not.
+fn load_policy(path: Option<&Path>) -> anyhow::Result<Engine> {
+    match path {
+        Some(path) => Ok(Engine::load(path, true)?),
+        None => match crate::policy::default_path() {
+            Some(path) => Ok(Engine::load(&path, false)?),
+            None => Ok(Engine::default()),
+        },
+    }
+}
+
+fn check_policy(path: Option<&Path>) -> anyhow::Result<()> {
+    let path = match path {
+        Some(path) => path.to_path_buf(),
+        None => crate::policy::default_path()
+            .ok_or_else(|| anyhow::anyhow!("no configuration directory; name the file"))?,
+    };
+    let engine = Engine::load(&path, true)?;
+    let count = engine.rules.len();
+    println!(
+        "{}: ok, {count} rule{}",
+        path.display(),
+        if count == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn explain(
+    policy: Option<&Path>,
+    env: Environment,
+    json: bool,
+    batch: bool,
+    command: Vec<String>,
+) -> anyhow::Result<()> {
+    let engine = load_policy(policy)?;
+    let cwd = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "/".into());
+    if batch {
+        crate::explain::batch(
+            &engine,
+            std::io::stdin().lock(),
+            std::io::stdout().lock(),
+            &cwd,
+        )?;
+        return Ok(());
+    }
+    // One argument with spaces is a script: `signoff explain -- 'rm -rf build && make'`.
+    let shell = match command.as_slice() {
+        [script] if script.contains(char::is_whitespace) => ShellCommand::Script {
+            script: script.clone(),
+            cwd: cwd.clone(),
+        },
+        _ => ShellCommand::Argv {
+            argv: command,
+            cwd: cwd.clone(),
+        },
+    };
+    let mut action = Action::new(ActionKind::Shell(shell));
+    action.target.environment = env;
+    let session = SessionInfo {
+        workspace: cwd,
+        ..SessionInfo::default()
+    };
+    let assessment = engine.assess(&action, &session);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&crate::explain::Explained::from(&assessment))?
+        );
+    } else {
+        println!("{}", crate::explain::human(&action, &assessment));
+    }
+    Ok(())
 }
 
 async fn open_console(options: ConsoleOptions) -> anyhow::Result<()> {

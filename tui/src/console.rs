@@ -7,13 +7,14 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::policy::BuiltinPolicy;
+use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
 use crate::server::{self, SocketError};
 
 pub struct ConsoleOptions {
     pub socket: PathBuf,
     pub queue: QueueConfig,
+    pub policy: Engine,
 }
 
 /// A running console. The socket accepts connections as soon as [`Console::start`] returns.
@@ -31,7 +32,7 @@ impl Console {
     pub fn start(options: ConsoleOptions) -> Result<Console, SocketError> {
         let bound = server::bind(&options.socket)?;
         let (ui, events) = mpsc::unbounded_channel();
-        let queue = queue::spawn(Queue::new(Box::new(BuiltinPolicy), options.queue), ui);
+        let queue = queue::spawn(Queue::new(Box::new(options.policy), options.queue), ui);
         let (stop, stopped) = oneshot::channel();
         let server = tokio::spawn(server::serve(bound, queue.clone(), async {
             let _ = stopped.await;

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod console;
+pub mod explain;
 mod logging;
 pub mod policy;
 pub mod queue;

@@ -28,6 +28,7 @@ impl TestConsole {
         let console = Console::start(ConsoleOptions {
             socket: socket.clone(),
             queue,
+            policy: signoff_tui::policy::Engine::default(),
         })
         .unwrap();
         TestConsole {

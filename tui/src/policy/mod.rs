@@ -1,132 +1,275 @@
 //! The console's risk policy: it, never the agent, decides how risky an action is.
 //!
-//! [`Policy`] is the one interface the rest of the console sees. [`BuiltinPolicy`] is a first,
-//! deliberately conservative cut: it finds the effect (read, write, destroy) and the scope
-//! (workspace, remote) of an action from a few well-known programs and verbs, then applies the tier
-//! table of PRODUCT.md. Anything it cannot read with confidence is treated as risky, never as safe.
+//! An action is read into [`Finding`]s — one per rule that fires: what it does (read, write,
+//! destroy), where (workspace, machine, remote), the environment it names and the resource it
+//! names — by the shell walker ([`shell`]), the tool knowledge ([`tools`]), the SQL reader
+//! ([`sql`]) and the path rules ([`paths`]). [`judge`] then applies the tier table of PRODUCT.md
+//! to every finding; the riskiest decides. Nothing here does IO: same action, same assessment.
+
+mod env;
+mod finding;
+mod paths;
+mod shell;
+mod sql;
+mod tools;
+mod user;
 
 use signoff_protocol::{
-    Action, ActionKind, Assessment, Confirmation, Environment, FileOp, Reason, SessionInfo,
-    ShellCommand, Tier,
+    Action, ActionKind, Assessment, Confirmation, Environment, FileOp, Reason, SessionInfo, Tier,
 };
+
+pub use env::EnvNames;
+pub use finding::{Effect, Finding, Scope};
+pub use user::{PolicyError, UserRule, default_file, default_path};
 
 /// Judges actions. Implementations must be pure: no IO, same input, same assessment.
 pub trait Policy: Send + 'static {
     fn assess(&self, action: &Action, session: &SessionInfo) -> Assessment;
 }
 
-/// What an action does to the world.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Effect {
-    Read,
-    Write,
-    Destroy,
+pub const POLICY_VERSION: &str = "builtin-2";
+
+/// What the built-in rules are told by configuration.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub names: EnvNames,
+    /// Branch names (or `prefix/*` patterns) whose history must never be rewritten.
+    pub protected_branches: Vec<String>,
 }
 
-/// Where the effect lands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    /// The local workspace and local dev services.
-    Local,
-    /// Something shared or remote.
-    Remote,
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            names: EnvNames::default(),
+            protected_branches: [
+                "main",
+                "master",
+                "production",
+                "prod",
+                "release/*",
+                "develop",
+                "trunk",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
 }
 
-struct Finding {
-    effect: Effect,
-    scope: Scope,
-    reason: Reason,
+impl Context {
+    pub fn is_protected_branch(&self, branch: &str) -> bool {
+        self.protected_branches
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => branch.starts_with(prefix),
+                None => pattern == branch,
+            })
+    }
 }
 
-/// The built-in policy of this version of signoff.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BuiltinPolicy;
+/// The policy engine: built-in knowledge, configured by a [`Context`], with the user's rules on
+/// top.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    pub context: Context,
+    pub rules: Vec<UserRule>,
+}
 
-pub const POLICY_VERSION: &str = "builtin-1";
+impl Policy for Engine {
+    fn assess(&self, action: &Action, session: &SessionInfo) -> Assessment {
+        let assessment = judge(action, self.findings(action, session));
+        match self
+            .rules
+            .iter()
+            .find(|rule| rule.matches(action, assessment.environment))
+        {
+            Some(rule) => apply_rule(rule, action, assessment),
+            None => assessment,
+        }
+    }
+}
 
-impl Policy for BuiltinPolicy {
-    fn assess(&self, action: &Action, _session: &SessionInfo) -> Assessment {
-        let finding = match &action.kind {
-            ActionKind::Shell(shell) => shell_finding(shell),
-            ActionKind::File(file) => match file.op {
-                FileOp::Delete => finding(
-                    Effect::Destroy,
-                    Scope::Local,
-                    "file.delete",
-                    "Deletes a file.",
-                ),
-                FileOp::Create => {
-                    finding(Effect::Write, Scope::Local, "file.write", "Creates a file.")
+impl Engine {
+    /// The built-in rules with the user's policy file at `path` on top (see [`user`]). A missing
+    /// file is only an error when `required`.
+    pub fn load(path: &std::path::Path, required: bool) -> Result<Engine, PolicyError> {
+        let (context, rules) = user::load(path, required)?;
+        Ok(Engine { context, rules })
+    }
+
+    /// Every rule that fires for `action`.
+    pub fn findings(&self, action: &Action, session: &SessionInfo) -> Vec<Finding> {
+        let context = &self.context;
+        let workspace = if session.workspace.is_empty() {
+            "/"
+        } else {
+            session.workspace.as_str()
+        };
+        let mut out = Vec::new();
+        match &action.kind {
+            ActionKind::Shell(command) => {
+                let cwd = if command.cwd().is_empty() {
+                    workspace
+                } else {
+                    command.cwd()
+                };
+                shell::analyze(command, cwd, context, &mut out);
+            }
+            ActionKind::File(file) => {
+                let path = paths::describe(&file.path, workspace);
+                match file.op {
+                    FileOp::Delete => out.push(tools::files::delete(&path, "delete")),
+                    FileOp::Create => out.push(tools::files::write(&path, "create", "creates")),
+                    FileOp::Modify => out.push(tools::files::write(&path, "edit", "changes")),
+                    FileOp::Rename => {
+                        out.push(tools::files::write(&path, "rename", "moves away"));
+                        out.push(tools::files::write(
+                            &paths::describe(&file.new_path, workspace),
+                            "rename",
+                            "writes",
+                        ));
+                    }
                 }
-                FileOp::Modify => {
-                    finding(Effect::Write, Scope::Local, "file.write", "Changes a file.")
-                }
-                FileOp::Rename => finding(
-                    Effect::Write,
-                    Scope::Local,
-                    "file.rename",
-                    "Renames a file.",
-                ),
-            },
-            ActionKind::Sql(sql) => sql_finding(&sql.statement, action.target.environment),
-            ActionKind::Http(http) => http_finding(&http.method, &http.url),
-            ActionKind::Infra(infra) => infra_finding(&infra.verb),
-            ActionKind::Tool(tool) => finding(
-                Effect::Write,
-                Scope::Remote,
+            }
+            ActionKind::Sql(statement) => {
+                // A declared dev database is a local dev service; any other is shared.
+                let scope = if action.target.environment == Environment::Dev {
+                    Scope::Workspace
+                } else {
+                    Scope::Remote
+                };
+                let named = context.names.of(&statement.database);
+                out.extend(
+                    tools::databases_sql(
+                        &statement.statement,
+                        &statement.dialect,
+                        scope,
+                        &statement.database,
+                    )
+                    .into_iter()
+                    .map(|f| f.environment(named)),
+                );
+            }
+            ActionKind::Http(request) => {
+                let named = context.names.of(&request.url);
+                out.push(
+                    tools::http(&request.method, &request.url, &request.body_preview)
+                        .environment(named),
+                );
+            }
+            ActionKind::Infra(operation) => {
+                let named = context.names.of(&operation.resource);
+                out.push(
+                    tools::infra(&operation.provider, &operation.resource, &operation.verb)
+                        .environment(named),
+                );
+            }
+            ActionKind::Tool(tool) => out.push(Finding::new(
                 "tool.unknown",
+                Effect::Write,
+                Scope::Machine,
                 format!(
                     "`{}` is a tool signoff cannot judge, so a person decides.",
                     tool.tool
                 ),
-            ),
-        };
-        judge(action, finding)
+            )),
+        }
+        if out.is_empty() {
+            out.push(Finding::new(
+                "shell.empty",
+                Effect::Read,
+                Scope::Workspace,
+                "Nothing runs.",
+            ));
+        }
+        out
     }
 }
 
-fn finding(effect: Effect, scope: Scope, rule: &str, sentence: impl Into<String>) -> Finding {
-    Finding {
-        effect,
-        scope,
-        reason: Reason::new(rule, sentence),
-    }
-}
-
-/// Applies the tier table of PRODUCT.md to what the action does.
-fn judge(action: &Action, finding: Finding) -> Assessment {
-    let declared = action.target.environment;
-    // Never guess downwards: an unknown environment of a remote effect counts as production.
-    let environment = match (declared, finding.scope) {
-        (Environment::Unknown, Scope::Remote) => Environment::Production,
-        _ => declared,
+/// The environment a finding lands in: as declared, raised (never lowered) by what the action
+/// names; an unknown one counts as production for a remote effect and as dev for a local one.
+fn environment_of(declared: Environment, finding: &Finding) -> Environment {
+    let named = match declared {
+        Environment::Unknown => finding.environment,
+        declared => env::raise(Some(declared), finding.environment),
     };
-    let mut reasons = vec![finding.reason];
-    let shared_env = matches!(environment, Environment::Staging | Environment::Production);
+    match named {
+        None | Some(Environment::Unknown) if finding.scope == Scope::Remote => {
+            Environment::Production
+        }
+        None | Some(Environment::Unknown) => Environment::Dev,
+        Some(environment) => environment,
+    }
+}
 
-    let mut tier = match finding.effect {
+/// The tier table of PRODUCT.md for one finding.
+fn tier_of(finding: &Finding, environment: Environment) -> Tier {
+    let tier = match finding.effect {
         Effect::Read => Tier::ReadOnly,
-        Effect::Write if finding.scope == Scope::Remote || shared_env => Tier::Risky,
-        Effect::Write => Tier::Reversible,
+        Effect::Write if finding.scope == Scope::Workspace && environment == Environment::Dev => {
+            Tier::Reversible
+        }
+        Effect::Write => Tier::Risky,
         Effect::Destroy if environment == Environment::Production => Tier::Critical,
         Effect::Destroy => Tier::Risky,
     };
-    if tier >= Tier::Risky && shared_env {
-        reasons.push(Reason::new(
-            format!("env.{environment}"),
-            format!("It changes something in {environment}."),
-        ));
+    tier.max(finding.floor)
+}
+
+/// Turns findings into an assessment: the riskiest finding decides.
+pub fn judge(action: &Action, findings: Vec<Finding>) -> Assessment {
+    let declared = action.target.environment;
+    let mut tier = Tier::ReadOnly;
+    let mut environment = if declared == Environment::Unknown {
+        Environment::Dev
+    } else {
+        declared
+    };
+    let mut reasons = Vec::new();
+    let mut typed = None;
+    for finding in &findings {
+        let landed = environment_of(declared, finding);
+        let finding_tier = tier_of(finding, landed);
+        if finding_tier > tier
+            || (finding_tier == tier && env::rank(landed) > env::rank(environment))
+        {
+            environment = landed;
+        }
+        if finding_tier == Tier::Critical && typed.is_none() {
+            typed = finding.resource.clone();
+        }
+        tier = tier.max(finding_tier);
+        let reason = Reason::new(finding.rule, &finding.why);
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
     }
-    if declared == Environment::Unknown && environment == Environment::Production {
+    let changes = findings.iter().any(|f| f.effect != Effect::Read);
+    let named = findings
+        .iter()
+        .filter_map(|f| f.environment)
+        .max_by_key(|e| env::rank(*e));
+    if let Some(named) =
+        named.filter(|n| env::rank(*n) > env::rank(declared) && *n != Environment::Dev)
+    {
+        reasons.push(Reason::new(
+            "env.named",
+            format!("The action itself names {named}."),
+        ));
+    } else if declared == Environment::Unknown && changes && environment == Environment::Production
+    {
         reasons.push(Reason::new(
             "env.unknown-remote",
             "The environment is unknown and the effect is remote, so it counts as production.",
         ));
     }
-    if finding.effect == Effect::Destroy && action.dry_run.is_empty() {
+    if changes
+        && tier >= Tier::Risky
+        && matches!(declared, Environment::Staging | Environment::Production)
+    {
         reasons.push(Reason::new(
-            "dry-run.missing",
-            "It destroys something and comes with no dry run.",
+            format!("env.{declared}"),
+            format!("The agent says this runs in {declared}."),
         ));
     }
     // The agent's claims can raise the tier, never lower it.
@@ -137,11 +280,17 @@ fn judge(action: &Action, finding: Finding) -> Assessment {
             "The agent itself says this cannot be undone.",
         ));
     }
-
+    if findings.iter().any(|f| f.effect == Effect::Destroy) && action.dry_run.is_empty() {
+        tier = tier.max(Tier::Risky);
+        reasons.push(Reason::new(
+            "dry-run.missing",
+            "It destroys something and comes with no dry run.",
+        ));
+    }
     let confirmation = match tier {
         Tier::ReadOnly | Tier::Reversible => Confirmation::None,
         Tier::Risky => Confirmation::Keystroke,
-        Tier::Critical => Confirmation::Typed(typed_text(action, environment)),
+        Tier::Critical => Confirmation::Typed(typed_text(typed, action, environment)),
     };
     Assessment {
         tier,
@@ -152,270 +301,64 @@ fn judge(action: &Action, finding: Finding) -> Assessment {
     }
 }
 
-/// What the reviewer types to approve a critical action: the resource it names, else the
-/// environment.
-fn typed_text(action: &Action, environment: Environment) -> String {
-    let named = match &action.kind {
-        _ if !action.target.resource.trim().is_empty() => action.target.resource.trim(),
-        ActionKind::Infra(infra) => infra.resource.trim(),
-        ActionKind::Sql(sql) => sql.database.trim(),
-        _ => "",
+/// A user rule sets the tier, within limits no policy file can lift: it never lowers a critical
+/// action, and never lowers anything in production below risky.
+fn apply_rule(rule: &UserRule, action: &Action, mut assessment: Assessment) -> Assessment {
+    let lowering = rule.tier < assessment.tier;
+    if lowering
+        && (assessment.tier == Tier::Critical
+            || (assessment.environment == Environment::Production && rule.tier < Tier::Risky))
+    {
+        assessment.reasons.push(Reason::new(
+            "policy.not-lowered",
+            format!(
+                "Your rule `{}` would lower this, but a {} action in {} is never lowered.",
+                rule.id, assessment.tier, assessment.environment
+            ),
+        ));
+        return assessment;
+    }
+    if rule.tier == assessment.tier {
+        return assessment;
+    }
+    assessment.tier = rule.tier;
+    assessment
+        .reasons
+        .push(Reason::new(rule.id.clone(), rule.why.clone()));
+    assessment.confirmation = match rule.tier {
+        Tier::ReadOnly | Tier::Reversible => Confirmation::None,
+        Tier::Risky => Confirmation::Keystroke,
+        Tier::Critical => match assessment.confirmation {
+            Confirmation::Typed(text) => Confirmation::Typed(text),
+            _ => Confirmation::Typed(typed_text(None, action, assessment.environment)),
+        },
     };
-    // A resource such as "volume vol-7f3a" is typed as its last word, the id.
-    match named.split_whitespace().last() {
-        Some(word) => word.to_string(),
-        None => environment.to_string(),
-    }
+    assessment
 }
 
-const READ_ONLY_PROGRAMS: &[&str] = &[
-    "cat", "date", "df", "diff", "du", "echo", "file", "grep", "head", "jq", "less", "ls",
-    "printf", "pwd", "rg", "sort", "stat", "tail", "tree", "true", "false", "uname", "uniq", "wc",
-    "which", "whoami",
-];
-const LOCAL_DESTROY_PROGRAMS: &[&str] = &["dd", "mkfs", "rm", "rmdir", "shred", "truncate"];
-const REMOTE_PROGRAMS: &[&str] = &[
-    "aws",
-    "az",
-    "curl",
-    "doctl",
-    "fly",
-    "flyctl",
-    "gcloud",
-    "heroku",
-    "helm",
-    "kubectl",
-    "mongo",
-    "mongosh",
-    "mysql",
-    "psql",
-    "railway",
-    "redis-cli",
-    "scp",
-    "ssh",
-    "terraform",
-    "vercel",
-    "wget",
-];
-const DESTROY_VERBS: &[&str] = &[
-    "delete",
-    "destroy",
-    "drop",
-    "purge",
-    "remove",
-    "rm",
-    "terminate",
-    "uninstall",
-];
-const READ_GIT_SUBCOMMANDS: &[&str] = &["blame", "diff", "log", "rev-parse", "show", "status"];
-
-fn shell_finding(shell: &ShellCommand) -> Finding {
-    let words: Vec<&str> = match shell {
-        ShellCommand::Argv { argv, .. } => argv.iter().map(String::as_str).collect(),
-        ShellCommand::Script { script, .. } => {
-            // This first policy reads simple commands only; anything with shell syntax goes to a
-            // person until the shell parser reads it.
-            if script.contains(|c| ";|&<>$`(){}\n\\'\"*?".contains(c)) {
-                return finding(
-                    Effect::Write,
-                    Scope::Remote,
-                    "shell.unparsed",
-                    "A shell script signoff does not read yet, so a person decides.",
-                );
-            }
-            script.split_whitespace().collect()
-        }
+/// What the reviewer types: what the action itself names, else the declared resource, else the
+/// environment. Never empty, never anything a person could not type.
+fn typed_text(named: Option<String>, action: &Action, environment: Environment) -> String {
+    let declared = action
+        .target
+        .resource
+        .split_whitespace()
+        .last()
+        .map(str::to_string);
+    let infra = match &action.kind {
+        ActionKind::Infra(operation) => operation
+            .resource
+            .split_whitespace()
+            .last()
+            .map(str::to_string),
+        _ => None,
     };
-    let program = words
-        .first()
-        .map_or("", |word| word.rsplit('/').next().unwrap_or(word));
-    let args = words.get(1..).unwrap_or_default();
-    let destroy_verb = args.iter().any(|arg| DESTROY_VERBS.contains(arg));
-
-    if program == "git" {
-        return git_finding(args);
-    }
-    if REMOTE_PROGRAMS.contains(&program) {
-        return if destroy_verb {
-            finding(
-                Effect::Destroy,
-                Scope::Remote,
-                "remote.destroy",
-                format!("`{program}` deletes a remote resource."),
-            )
-        } else {
-            finding(
-                Effect::Write,
-                Scope::Remote,
-                "remote.call",
-                format!("`{program}` acts on a remote resource."),
-            )
-        };
-    }
-    if LOCAL_DESTROY_PROGRAMS.contains(&program) || program.starts_with("mkfs.") {
-        return finding(
-            Effect::Destroy,
-            Scope::Local,
-            "local.destroy",
-            format!("`{program}` deletes or overwrites data."),
-        );
-    }
-    if READ_ONLY_PROGRAMS.contains(&program) {
-        return finding(
-            Effect::Read,
-            Scope::Local,
-            "local.read",
-            format!("`{program}` only reads."),
-        );
-    }
-    finding(
-        Effect::Write,
-        Scope::Local,
-        "local.write",
-        format!("`{program}` may change files in the workspace."),
-    )
-}
-
-fn git_finding(args: &[&str]) -> Finding {
-    let subcommand = args.first().copied().unwrap_or("");
-    let has = |flag: &str| args.contains(&flag);
-    match subcommand {
-        "push"
-            if has("--force")
-                || has("-f")
-                || has("--force-with-lease")
-                || args.iter().any(|a| a.starts_with('+')) =>
-        {
-            finding(
-                Effect::Destroy,
-                Scope::Remote,
-                "git.force-push",
-                "Force-pushing rewrites history others may have.",
-            )
-        }
-        "push" => finding(
-            Effect::Write,
-            Scope::Remote,
-            "git.push",
-            "Pushes commits to a shared remote.",
-        ),
-        "reset" if has("--hard") => finding(
-            Effect::Destroy,
-            Scope::Local,
-            "git.reset-hard",
-            "Throws away uncommitted work.",
-        ),
-        "clean" => finding(
-            Effect::Destroy,
-            Scope::Local,
-            "git.clean",
-            "Deletes untracked files.",
-        ),
-        _ if READ_GIT_SUBCOMMANDS.contains(&subcommand) => finding(
-            Effect::Read,
-            Scope::Local,
-            "git.read",
-            format!("`git {subcommand}` only reads."),
-        ),
-        _ => finding(
-            Effect::Write,
-            Scope::Local,
-            "git.write",
-            "Changes the local repository.",
-        ),
-    }
-}
-
-fn sql_finding(statement: &str, environment: Environment) -> Finding {
-    let upper = statement.trim_start().to_ascii_uppercase();
-    let first = upper.split_whitespace().next().unwrap_or("");
-    // A local dev database is a local service; every other database is shared.
-    let scope = if environment == Environment::Dev {
-        Scope::Local
-    } else {
-        Scope::Remote
-    };
-    match first {
-        "SELECT" | "SHOW" | "EXPLAIN" | "DESCRIBE" => {
-            finding(Effect::Read, scope, "sql.read", "The statement only reads.")
-        }
-        "DROP" | "TRUNCATE" => finding(
-            Effect::Destroy,
-            scope,
-            "sql.drop",
-            "The statement drops or empties data.",
-        ),
-        "DELETE" | "UPDATE" if !upper.contains("WHERE") => finding(
-            Effect::Destroy,
-            scope,
-            "sql.no-where",
-            "The statement changes every row: it has no WHERE.",
-        ),
-        _ => finding(
-            Effect::Write,
-            scope,
-            "sql.write",
-            "The statement changes data or schema.",
-        ),
-    }
-}
-
-fn http_finding(method: &str, url: &str) -> Finding {
-    let method = method.to_ascii_uppercase();
-    let authority = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let local = host == "localhost"
-        || host.starts_with("localhost:")
-        || host.starts_with("127.")
-        || host.starts_with("[::1]");
-    let scope = if local { Scope::Local } else { Scope::Remote };
-    match method.as_str() {
-        "GET" | "HEAD" | "OPTIONS" => finding(
-            Effect::Read,
-            scope,
-            "http.read",
-            format!("{method} only reads."),
-        ),
-        "DELETE" => finding(Effect::Destroy, scope, "http.delete", "A DELETE request."),
-        _ => finding(
-            Effect::Write,
-            scope,
-            "http.write",
-            format!("A {method} request changes something."),
-        ),
-    }
-}
-
-fn infra_finding(verb: &str) -> Finding {
-    let verb = verb.to_ascii_lowercase();
-    if DESTROY_VERBS.contains(&verb.as_str()) {
-        finding(
-            Effect::Destroy,
-            Scope::Remote,
-            "infra.destroy",
-            format!("It {verb}s an infrastructure resource."),
-        )
-    } else if matches!(verb.as_str(), "get" | "list" | "describe" | "show" | "read") {
-        finding(
-            Effect::Read,
-            Scope::Remote,
-            "infra.read",
-            "It only reads infrastructure state.",
-        )
-    } else {
-        finding(
-            Effect::Write,
-            Scope::Remote,
-            "infra.write",
-            format!("It changes infrastructure ({verb})."),
-        )
-    }
+    [named, declared, infra]
+        .into_iter()
+        .flatten()
+        .map(|text| text.trim().to_string())
+        .find(|text| !text.is_empty() && text.len() <= 80 && !text.chars().any(char::is_control))
+        .unwrap_or_else(|| environment.to_string())
 }
 
 #[cfg(test)]

@@ -1,200 +1,108 @@
-use super::*;
-use signoff_protocol::{HttpRequest, InfraOperation, SqlStatement, Target};
+//! The case table (`cases.toml`): real commands agents run, with the tier each must get.
 
-fn action(kind: ActionKind, environment: Environment) -> Action {
+use serde::Deserialize;
+use signoff_protocol::{Action, ActionKind, Confirmation, ShellCommand, Target};
+
+use super::*;
+use crate::explain::ActionSpec;
+
+#[derive(Deserialize)]
+struct Table {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    #[serde(flatten)]
+    action: ActionSpec,
+    tier: String,
+    #[serde(default)]
+    typed: Option<String>,
+}
+
+pub fn cases() -> Vec<(Action, SessionInfo, String, Option<String>, String)> {
+    let table: Table = toml::from_str(include_str!("cases.toml")).expect("cases.toml parses");
+    table
+        .case
+        .into_iter()
+        .map(|case| {
+            let shown = format!("{:?}", case.action);
+            let (action, session) = case.action.into_action("/repo").expect("a valid action");
+            (action, session, case.tier, case.typed, shown)
+        })
+        .collect()
+}
+
+#[test]
+fn the_case_table() {
+    let engine = Engine::default();
+    let all = cases();
+    assert!(all.len() >= 300, "the table has {} cases", all.len());
+    let mut failures = Vec::new();
+    for (action, session, tier, typed, shown) in &all {
+        let assessment = engine.assess(action, session);
+        let typed_ok = match (typed, &assessment.confirmation) {
+            (None, _) => true,
+            (Some(expected), Confirmation::Typed(actual)) => expected == actual,
+            (Some(_), _) => false,
+        };
+        if assessment.tier.as_str() != tier || !typed_ok {
+            let got_typed = match &assessment.confirmation {
+                Confirmation::Typed(text) => format!(" typed {text:?}"),
+                _ => String::new(),
+            };
+            let rules: Vec<&str> = assessment
+                .reasons
+                .iter()
+                .map(|r| r.rule_id.as_str())
+                .collect();
+            failures.push(format!(
+                "{} [{}]\n    expected {tier}{}; got {}{got_typed} ({})",
+                action.kind.display(),
+                action.target.environment,
+                typed
+                    .as_ref()
+                    .map(|t| format!(" typed {t:?}"))
+                    .unwrap_or_default(),
+                assessment.tier,
+                rules.join(", "),
+            ));
+            let _ = shown;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+fn shell(script: &str, environment: Environment) -> Action {
     Action {
         target: Target {
             environment,
             resource: String::new(),
         },
-        ..Action::new(kind)
+        ..Action::new(ActionKind::Shell(ShellCommand::Script {
+            script: script.into(),
+            cwd: "/repo".into(),
+        }))
     }
-}
-
-fn argv(words: &str) -> ActionKind {
-    ActionKind::Shell(ShellCommand::Argv {
-        argv: words.split_whitespace().map(String::from).collect(),
-        cwd: "/repo".into(),
-    })
-}
-
-fn script(text: &str) -> ActionKind {
-    ActionKind::Shell(ShellCommand::Script {
-        script: text.into(),
-        cwd: "/repo".into(),
-    })
 }
 
 fn assess(action: &Action) -> Assessment {
-    BuiltinPolicy.assess(action, &SessionInfo::default())
-}
-
-fn tier(kind: ActionKind, environment: Environment) -> Tier {
-    assess(&action(kind, environment)).tier
-}
-
-#[test]
-fn the_tier_table() {
-    use Environment::*;
-    let cases: Vec<(ActionKind, Environment, Tier)> = vec![
-        (argv("echo hi"), Dev, Tier::ReadOnly),
-        (argv("ls -la"), Production, Tier::ReadOnly),
-        (argv("/bin/cat README.md"), Unknown, Tier::ReadOnly),
-        (argv("git status"), Staging, Tier::ReadOnly),
-        (argv("touch F"), Dev, Tier::Reversible),
-        (argv("touch F"), Unknown, Tier::Reversible),
-        (argv("touch F"), Staging, Tier::Risky),
-        (argv("touch F"), Production, Tier::Risky),
-        (argv("cargo build"), Dev, Tier::Reversible),
-        (argv("rm -rf build"), Dev, Tier::Risky),
-        (argv("rm -rf /var/lib/postgres"), Production, Tier::Critical),
-        (argv("git push origin main"), Dev, Tier::Risky),
-        (
-            argv("git push --force origin main"),
-            Unknown,
-            Tier::Critical,
-        ),
-        (argv("git push origin +main"), Production, Tier::Critical),
-        (argv("git reset --hard"), Dev, Tier::Risky),
-        (argv("kubectl get pods"), Dev, Tier::Risky),
-        (
-            argv("railway volume delete vol-7f3a"),
-            Production,
-            Tier::Critical,
-        ),
-        (
-            argv("railway volume delete vol-7f3a"),
-            Unknown,
-            Tier::Critical,
-        ),
-        (argv("railway volume delete vol-7f3a"), Staging, Tier::Risky),
-        (script("ls -la"), Dev, Tier::ReadOnly),
-        (script("ls && rm -rf /"), Dev, Tier::Risky),
-        (
-            ActionKind::Sql(SqlStatement {
-                statement: "DROP TABLE users".into(),
-                database: "app".into(),
-                dialect: String::new(),
-            }),
-            Production,
-            Tier::Critical,
-        ),
-        (
-            ActionKind::Sql(SqlStatement {
-                statement: "select * from users".into(),
-                database: "app".into(),
-                dialect: String::new(),
-            }),
-            Production,
-            Tier::ReadOnly,
-        ),
-        (
-            ActionKind::Sql(SqlStatement {
-                statement: "DELETE FROM users".into(),
-                database: "app".into(),
-                dialect: String::new(),
-            }),
-            Dev,
-            Tier::Risky,
-        ),
-        (
-            ActionKind::Http(HttpRequest {
-                method: "GET".into(),
-                url: "https://api.example.com/x".into(),
-                body_preview: String::new(),
-            }),
-            Unknown,
-            Tier::ReadOnly,
-        ),
-        (
-            ActionKind::Http(HttpRequest {
-                method: "POST".into(),
-                url: "http://localhost:3000/api".into(),
-                body_preview: String::new(),
-            }),
-            Dev,
-            Tier::Reversible,
-        ),
-        (
-            ActionKind::Http(HttpRequest {
-                method: "DELETE".into(),
-                url: "https://api.example.com/volumes/1".into(),
-                body_preview: String::new(),
-            }),
-            Unknown,
-            Tier::Critical,
-        ),
-        (
-            ActionKind::Infra(InfraOperation {
-                provider: "aws".into(),
-                resource: "i-123".into(),
-                verb: "describe".into(),
-            }),
-            Production,
-            Tier::ReadOnly,
-        ),
-    ];
-    for (kind, environment, expected) in cases {
-        let shown = kind.display();
-        assert_eq!(
-            tier(kind, environment),
-            expected,
-            "{shown} in {environment}"
-        );
-    }
-}
-
-#[test]
-fn critical_actions_need_the_resource_typed() {
-    let mut delete = action(
-        ActionKind::Infra(InfraOperation {
-            provider: "railway".into(),
-            resource: "volume vol-7f3a".into(),
-            verb: "delete".into(),
-        }),
-        Environment::Production,
-    );
-    let assessment = assess(&delete);
-    assert_eq!(assessment.tier, Tier::Critical);
-    assert_eq!(
-        assessment.confirmation,
-        Confirmation::Typed("vol-7f3a".into())
-    );
-
-    // The declared target resource wins; with none at all, the environment is typed.
-    delete.target.resource = "prod-db-volume".into();
-    assert_eq!(
-        assess(&delete).confirmation,
-        Confirmation::Typed("prod-db-volume".into())
-    );
-    let rm = action(argv("rm -rf /srv/data"), Environment::Production);
-    assert_eq!(
-        assess(&rm).confirmation,
-        Confirmation::Typed("production".into())
-    );
-}
-
-#[test]
-fn an_unknown_remote_environment_counts_as_production() {
-    let assessment = assess(&action(
-        argv("git push -f origin main"),
-        Environment::Unknown,
-    ));
-    assert_eq!(assessment.environment, Environment::Production);
-    assert!(
-        assessment
-            .reasons
-            .iter()
-            .any(|r| r.rule_id == "env.unknown-remote")
-    );
-    // A local effect in an unknown environment stays local.
-    let local = assess(&action(argv("touch F"), Environment::Unknown));
-    assert_eq!(local.environment, Environment::Unknown);
+    let session = SessionInfo {
+        workspace: "/repo".into(),
+        ..SessionInfo::default()
+    };
+    Engine::default().assess(action, &session)
 }
 
 #[test]
 fn claims_only_raise_the_tier() {
-    let mut touch = action(argv("touch F"), Environment::Dev);
+    let mut touch = shell("touch F", Environment::Dev);
     touch.claims_reversible = Some(false);
     let assessment = assess(&touch);
     assert_eq!(assessment.tier, Tier::Risky);
@@ -205,14 +113,14 @@ fn claims_only_raise_the_tier() {
             .any(|r| r.rule_id == "claim.irreversible")
     );
 
-    let mut rm = action(argv("rm -rf /srv"), Environment::Production);
+    let mut rm = shell("rm -rf ~", Environment::Unknown);
     rm.claims_reversible = Some(true);
-    assert_eq!(assess(&rm).tier, Tier::Critical);
+    assert!(assess(&rm).tier >= Tier::Risky);
 }
 
 #[test]
 fn a_destructive_action_without_a_dry_run_says_so() {
-    let mut rm = action(argv("rm -rf build"), Environment::Dev);
+    let mut rm = shell("rm -rf src", Environment::Dev);
     assert!(
         assess(&rm)
             .reasons
@@ -229,10 +137,127 @@ fn a_destructive_action_without_a_dry_run_says_so() {
 }
 
 #[test]
-fn confirmation_follows_the_tier() {
-    let read = assess(&action(argv("ls"), Environment::Dev));
-    assert_eq!(read.confirmation, Confirmation::None);
-    let risky = assess(&action(argv("touch F"), Environment::Staging));
-    assert_eq!(risky.confirmation, Confirmation::Keystroke);
-    assert!(!risky.reasons.is_empty());
+fn the_declared_environment_is_never_lowered() {
+    let assessment = assess(&shell("touch F", Environment::Staging));
+    assert_eq!(
+        (assessment.tier, assessment.environment),
+        (Tier::Risky, Environment::Staging)
+    );
+    let named_dev = assess(&shell(
+        "kubectl --context dev-cluster delete pod x",
+        Environment::Production,
+    ));
+    assert_eq!(
+        (named_dev.tier, named_dev.environment),
+        (Tier::Critical, Environment::Production)
+    );
+}
+
+#[test]
+fn typed_text_is_what_the_action_names() {
+    let assessment = assess(&shell(
+        "railway volume delete vol-7f3a",
+        Environment::Production,
+    ));
+    assert_eq!(
+        assessment.confirmation,
+        Confirmation::Typed("vol-7f3a".into())
+    );
+    let mut nothing_named = shell("terraform destroy", Environment::Unknown);
+    assert_eq!(
+        assess(&nothing_named).confirmation,
+        Confirmation::Typed("production".into())
+    );
+    nothing_named.target.resource = "infra-main".into();
+    assert_eq!(
+        assess(&nothing_named).confirmation,
+        Confirmation::Typed("infra-main".into())
+    );
+}
+
+#[test]
+fn protected_branches() {
+    let context = Context::default();
+    assert!(context.is_protected_branch("main"));
+    assert!(context.is_protected_branch("release/1.2"));
+    assert!(!context.is_protected_branch("feature/x"));
+    assert!(!context.is_protected_branch("mainline"));
+}
+
+#[test]
+fn never_panics_on_arbitrary_input() {
+    // A small deterministic generator of shell-ish garbage: quotes, operators, wrappers, unicode.
+    let pieces = [
+        "rm",
+        "-rf",
+        "/",
+        "'",
+        "\"",
+        "$(",
+        ")",
+        "`",
+        "|",
+        "&&",
+        ";",
+        "<<EOF\n",
+        "EOF",
+        "bash -c",
+        "sudo",
+        "ssh",
+        "find",
+        "-exec",
+        "{}",
+        "\\;",
+        "xargs",
+        "kubectl exec",
+        "--",
+        "${",
+        "}",
+        "*",
+        "~",
+        "..",
+        "psql -c",
+        "DROP",
+        "é",
+        "\u{202e}",
+        "\0",
+        "\n",
+        "(",
+        "<(",
+        ">",
+        ">>",
+        "2>&1",
+        "=",
+        "$X_TOKEN",
+        "git push -f",
+        "+main",
+        ":",
+        "curl",
+        "-d",
+        "@.env",
+        "mutation {",
+        "python -c",
+        "shutil.rmtree(",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let engine = Engine::default();
+    let session = SessionInfo {
+        workspace: "/repo".into(),
+        ..SessionInfo::default()
+    };
+    for _ in 0..3000 {
+        let mut script = String::new();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        for n in 0..(state % 12) {
+            let index = ((state >> (n * 5)) as usize) % pieces.len();
+            script.push_str(pieces[index]);
+            script.push(' ');
+        }
+        for environment in Environment::ALL {
+            let assessment = engine.assess(&shell(&script, environment), &session);
+            assert!(!assessment.reasons.is_empty(), "{script:?}");
+        }
+    }
 }

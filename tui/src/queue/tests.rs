@@ -3,7 +3,7 @@ use std::time::UNIX_EPOCH;
 use signoff_protocol::{ActionKind, Environment, OutcomeStatus, ShellCommand, Target, Tier};
 
 use super::*;
-use crate::policy::BuiltinPolicy;
+use crate::policy::Engine;
 
 fn at(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
@@ -34,7 +34,7 @@ fn key(session: &str, proposal: &str) -> ProposalKey {
 }
 
 fn queue() -> Queue {
-    let mut queue = Queue::new(Box::new(BuiltinPolicy), QueueConfig::default());
+    let mut queue = Queue::new(Box::new(Engine::default()), QueueConfig::default());
     for (id, name) in [("s1", "claude"), ("s2", "codex")] {
         let info = SessionInfo {
             agent_name: name.into(),
@@ -189,7 +189,7 @@ fn a_critical_action_is_never_approved_by_one_key() {
         "a refused approval leaves the item waiting"
     );
     let answer = PersonDecision::Approve {
-        typed: Some("production".into()),
+        typed: Some("vol-7f3a".into()),
     };
     let effects = queue.decide(at(2), &key("s1", "p1"), answer).unwrap();
     assert_eq!(
@@ -495,7 +495,7 @@ fn remembered_decisions_are_bounded() {
         remembered_decisions: 2,
         ..QueueConfig::default()
     };
-    let mut queue = Queue::new(Box::new(BuiltinPolicy), config);
+    let mut queue = Queue::new(Box::new(Engine::default()), config);
     queue.open_session(SessionId("s".into()), SessionInfo::default(), None);
     for n in 0..5 {
         queue

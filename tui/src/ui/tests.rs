@@ -11,7 +11,7 @@ use signoff_protocol::{
 
 use super::app::{App, Intent, Mode};
 use super::view;
-use crate::policy::{BuiltinPolicy, Policy};
+use crate::policy::{Engine, Policy};
 use crate::queue::{Item, PersonDecision, ProposalKey, UiEvent};
 
 fn now() -> SystemTime {
@@ -21,7 +21,7 @@ fn now() -> SystemTime {
 
 fn item(seq: u64, agent: &str, mut action: Action, environment: Environment) -> Arc<Item> {
     action.target.environment = environment;
-    let assessment = BuiltinPolicy.assess(&action, &SessionInfo::default());
+    let assessment = Engine::default().assess(&action, &SessionInfo::default());
     Arc::new(Item {
         key: ProposalKey {
             session: SessionId("s".into()),
@@ -90,7 +90,18 @@ fn busy_app() -> App {
         Verdict::Approved,
         DecidedBy::Stream,
     );
-    let mut migrate = shell("psql -h db.internal -c ALTER_TABLE");
+    let mut migrate = Action::new(ActionKind::Shell(ShellCommand::Argv {
+        argv: [
+            "psql",
+            "-h",
+            "db.internal",
+            "-c",
+            "ALTER TABLE users ALTER COLUMN email SET NOT NULL",
+        ]
+        .map(String::from)
+        .to_vec(),
+        cwd: "/repo".into(),
+    }));
     migrate.dry_run.diff = "--- schema\n+++ schema\n-  email text\n+  email text not null".into();
     app.on_event(UiEvent::Waiting(item(
         1,

@@ -1,0 +1,72 @@
+//! What the policy finds out about an action, before tiers are decided.
+
+use signoff_protocol::{Environment, Tier};
+
+/// What an action does to the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    Read,
+    Write,
+    Destroy,
+}
+
+/// Where the effect lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Files in the workspace, build output, local dev services (localhost).
+    Workspace,
+    /// Elsewhere on this machine: other directories, system files, processes, the user's home.
+    Machine,
+    /// A shared or remote system: a cloud, a cluster, a database server, a git remote, an API.
+    Remote,
+}
+
+/// One rule that fired: what it saw, in one sentence, and what that means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable rule id such as `git.force-push`: family, dot, what.
+    pub rule: &'static str,
+    /// One sentence a person understands at a glance.
+    pub why: String,
+    pub effect: Effect,
+    pub scope: Scope,
+    /// The least tier this finding alone calls for (reading secrets is risky although it only reads).
+    pub floor: Tier,
+    /// An environment the action itself names (`--project=production`, a prod kube context).
+    pub environment: Option<Environment>,
+    /// The resource the action names (volume id, database, branch, bucket, path), used as the text
+    /// a reviewer types to approve a critical action.
+    pub resource: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, effect: Effect, scope: Scope, why: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            why: why.into(),
+            effect,
+            scope,
+            floor: Tier::ReadOnly,
+            environment: None,
+            resource: None,
+        }
+    }
+
+    pub fn floor(mut self, tier: Tier) -> Self {
+        self.floor = tier;
+        self
+    }
+
+    pub fn environment(mut self, environment: Option<Environment>) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        let resource = resource.into();
+        if !resource.is_empty() {
+            self.resource = Some(resource);
+        }
+        self
+    }
+}

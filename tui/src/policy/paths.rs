@@ -1,0 +1,247 @@
+//! What a path is, read from its text alone (the policy does no IO).
+
+/// Where a path lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// Under the workspace.
+    Workspace,
+    /// Elsewhere on this machine.
+    Machine,
+    /// The root of the machine's file system, the home directory itself, or a top-level system
+    /// directory: destroying it destroys the machine.
+    SystemRoot,
+    /// A block device: writing to it destroys a disk.
+    Device,
+}
+
+/// Everything the policy wants to know about one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathInfo {
+    /// The path made absolute (`~` kept as `~`), for messages and typed confirmation.
+    pub shown: String,
+    pub location: Location,
+    /// Build output, dependencies or caches: recreated by a build.
+    pub build_output: bool,
+    /// Credentials and keys.
+    pub secret: bool,
+    /// A version-control system's internals (`.git/`).
+    pub vcs_internal: bool,
+    /// An agent's own settings or hooks, or signoff's: changing them turns safety off.
+    pub agent_settings: bool,
+}
+
+const BUILD_OUTPUT: &[&str] = &[
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    "coverage",
+    ".coverage",
+    ".cache",
+    ".turbo",
+    ".parcel-cache",
+    ".gradle",
+    ".venv",
+    "venv",
+    ".eggs",
+    "htmlcov",
+    "tmp",
+];
+
+const SYSTEM_ROOTS: &[&str] = &[
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/opt",
+    "/proc",
+    "/root",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/usr",
+    "/var",
+    "/Users",
+    "/System",
+    "/Library",
+    "/Applications",
+];
+
+const SECRET_DIRS: &[&str] = &[
+    "/.ssh/",
+    "/.aws/",
+    "/.gnupg/",
+    "/.config/gcloud/",
+    "/.kube/",
+    "/.docker/",
+];
+const SECRET_FILES: &[&str] = &[
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    ".netrc",
+    ".pgpass",
+    "credentials",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    "secrets.json",
+    "secrets.yaml",
+    "secrets.yml",
+];
+const SECRET_EXTENSIONS: &[&str] = &[".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"];
+const ENV_TEMPLATES: &[&str] = &[".example", ".sample", ".template", ".dist", ".defaults"];
+const AGENT_SETTINGS: &[&str] = &[
+    "/.claude/",
+    "/.cursor/",
+    "/.codex/",
+    "/.gemini/",
+    "/.config/signoff/",
+    "/.amazonq/",
+];
+
+/// Describes `path` as seen from `cwd` (the workspace).
+pub fn describe(path: &str, cwd: &str) -> PathInfo {
+    let path = path.trim();
+    let absolute = absolute(path, cwd);
+    let home = is_home_relative(path);
+    let normalized = normalize(&absolute);
+    let workspace = normalize(cwd);
+    let stripped = normalized.trim_end_matches("/*").trim_end_matches('/');
+    let stripped = if stripped.is_empty() { "/" } else { stripped };
+
+    let location = if normalized.starts_with("/dev/")
+        && !matches!(
+            normalized.as_str(),
+            "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"
+        )
+        && !normalized.starts_with("/dev/fd/")
+    {
+        Location::Device
+    } else if (home
+        && matches!(
+            path.trim_end_matches("/*").trim_end_matches('/'),
+            "~" | "$HOME" | "${HOME}" | ""
+        ))
+        || SYSTEM_ROOTS.contains(&stripped)
+    {
+        Location::SystemRoot
+    } else if !home && within(&normalized, &workspace) {
+        Location::Workspace
+    } else {
+        Location::Machine
+    };
+
+    let segments: Vec<&str> = normalized.split('/').filter(|s| !s.is_empty()).collect();
+    let file = segments.last().copied().unwrap_or("");
+    let inner = format!("{normalized}/");
+    let relative = normalized.strip_prefix(&workspace).unwrap_or(&normalized);
+    let build_output = location == Location::Workspace
+        && relative
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .any(|s| BUILD_OUTPUT.contains(&s) || s.ends_with(".pyc"));
+    let env_file = (file == ".env" || file.starts_with(".env.") || file.ends_with(".env"))
+        && !ENV_TEMPLATES.iter().any(|t| file.ends_with(t));
+    let secret = env_file
+        || SECRET_FILES.contains(&file)
+        || SECRET_EXTENSIONS.iter().any(|ext| file.ends_with(ext))
+        || (SECRET_DIRS.iter().any(|dir| inner.contains(dir))
+            && !file.ends_with(".pub")
+            && !SECRET_DIRS.iter().any(|dir| inner.ends_with(dir)));
+    PathInfo {
+        shown: if home {
+            path.to_string()
+        } else {
+            stripped.to_string()
+        },
+        location,
+        build_output,
+        secret,
+        vcs_internal: segments.contains(&".git"),
+        agent_settings: AGENT_SETTINGS.iter().any(|dir| inner.contains(dir)),
+    }
+}
+
+fn is_home_relative(path: &str) -> bool {
+    path == "~"
+        || path.starts_with("~/")
+        || path.starts_with("$HOME")
+        || path.starts_with("${HOME}")
+}
+
+fn within(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    !dir.is_empty()
+        && (path == dir
+            || path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/')))
+}
+
+fn absolute(path: &str, cwd: &str) -> String {
+    if path.starts_with('/') || is_home_relative(path) {
+        path.to_string()
+    } else if path.is_empty() || path == "." {
+        cwd.to_string()
+    } else {
+        format!("{}/{path}", cwd.trim_end_matches('/'))
+    }
+}
+
+/// Resolves `.` and `..` lexically. Home-relative paths are returned as `/~/...`-free text.
+fn normalize(path: &str) -> String {
+    if is_home_relative(path) {
+        // Home paths stay symbolic: `~/.ssh/id_rsa` → `/~/.ssh/id_rsa` keeps the segment logic.
+        let rest = path
+            .trim_start_matches("${HOME}")
+            .trim_start_matches("$HOME")
+            .trim_start_matches('~');
+        return format!("/~{}", normalize_segments(rest));
+    }
+    let normalized = normalize_segments(path);
+    if normalized.is_empty() {
+        "/".into()
+    } else {
+        normalized
+    }
+}
+
+fn normalize_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut text = String::new();
+    for segment in out {
+        text.push('/');
+        text.push_str(segment);
+    }
+    if path.ends_with("/*") && !text.ends_with("/*") {
+        text.push_str("/*");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,997 @@
+//! Parsing layer of a shell-command risk classifier, built on `brush-parser` 0.4.
+//!
+//! [`parse`] turns a shell script into the flat list of simple commands that would run
+//! (including those nested in compound commands and command/process substitutions), with
+//! quote removal applied to every word, plus the pipe edges between them.
+//!
+//! Robustness: brush-parser can panic (e.g. `99999999999>x`), overflow the stack on deep
+//! nesting, and backtracks exponentially on nested `(`/`case`. [`parse`] guards against all
+//! three (pre-scan limits, `catch_unwind`, a big-stack thread for complex input), so it never
+//! panics or hangs; such input yields `Err`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use brush_parser::ast;
+use brush_parser::word::{self, WordPiece, WordPieceWithSource};
+use brush_parser::{ParserOptions, Token, parse_tokens, uncached_tokenize_str};
+
+/// One simple command as it would run: the words after quote removal (a word that contains
+/// expansions such as $VAR or $(...) keeps its literal text with the quotes removed where
+/// possible), its env-var prefix assignments ("FOO=bar"), and its redirections.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimpleCommand {
+    /// Prefix assignments, e.g. `["RAILS_ENV=production"]` (quotes removed).
+    pub assignments: Vec<String>,
+    /// argv, e.g. `["rm", "-rf", "build"]`; may be empty (pure assignment or redirection-only).
+    pub words: Vec<String>,
+    /// Redirections, in source order; redirections of an enclosing compound command
+    /// (`{ ...; } > f`, `while ...; done < f`) are appended to each command it runs directly.
+    pub redirects: Vec<Redirect>,
+}
+
+/// One redirection of a [`SimpleCommand`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// What the redirection does.
+    pub kind: RedirectKind,
+    /// The file for Write/Append/Read (quotes removed); the body text for `HereDoc`
+    /// (raw, including its trailing newline, leading tabs already stripped for `<<-`) and
+    /// `HereString` (quotes removed); the fd or word for Other (e.g. `"1"` for `2>&1`).
+    pub target: String,
+}
+
+/// Kind of a [`Redirect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectKind {
+    /// `>`, `>|`, `&>`, `<>`, and `>&word` when word is not an fd number.
+    Write,
+    /// `>>`, `&>>`.
+    Append,
+    /// `<`.
+    Read,
+    /// `<<`, `<<-`.
+    HereDoc,
+    /// `<<<`.
+    HereString,
+    /// fd duplication / closing (`2>&1`, `<&3`, `>&-`).
+    Other,
+}
+
+/// Result of [`parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Parsed {
+    /// Every simple command that would execute, in source order (an outer command comes
+    /// before the commands inside its substitutions).
+    pub commands: Vec<SimpleCommand>,
+    /// `(from, to)` indices into `commands`: from's stdout feeds to's stdin. Covers `|`, `|&`,
+    /// and process substitution (`sh <(curl x)` gives curl→sh, `tee >(sh)` gives tee→sh).
+    /// Conservative for compound stages: `a | { b; c; }` gives a→b and a→c.
+    pub pipes: Vec<(usize, usize)>,
+}
+
+/// Parses a shell script and returns every simple command that would execute, in source order,
+/// including those inside pipelines, && / || / ; lists, subshells ( ), brace groups { },
+/// if/while/until/for/case bodies and conditions, function bodies, background jobs (&), and —
+/// recursively — command substitutions $(...) and `...` and process substitutions <(...) >(...)
+/// found inside any word, assignment or redirect target.
+///
+/// Returns `Err` with a readable message on syntax errors and on input that is too deeply
+/// nested or too complex to parse safely. Never panics.
+pub fn parse(script: &str) -> Result<Parsed, String> {
+    if script.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "input too long ({} bytes, limit {MAX_INPUT_BYTES})",
+            script.len()
+        ));
+    }
+    let complexity = crude_complexity(script);
+    if complexity <= INLINE_COMPLEXITY {
+        // Nesting depth is bounded by `complexity`, so the caller's stack is enough.
+        catch_unwind(AssertUnwindSafe(|| parse_unguarded(script)))
+            .unwrap_or_else(|_| Err("internal parser panic".to_owned()))
+    } else if complexity > MAX_COMPLEXITY {
+        Err(format!(
+            "input too complex ({complexity} nesting tokens, limit {MAX_COMPLEXITY})"
+        ))
+    } else {
+        // Deep nesting is possible: run on a thread whose stack grows with the input.
+        let owned = script.to_owned();
+        let stack = (complexity * STACK_PER_LEVEL).clamp(16 << 20, 512 << 20);
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || parse_unguarded(&owned))
+            .map_err(|e| format!("cannot spawn parser thread: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("internal parser panic".to_owned()))
+    }
+}
+
+/// Longest accepted input.
+const MAX_INPUT_BYTES: usize = 1 << 20;
+/// Inputs whose [`crude_complexity`] is at most this are parsed on the caller's stack.
+const INLINE_COMPLEXITY: usize = 40;
+/// Inputs with a higher [`crude_complexity`] are rejected.
+const MAX_COMPLEXITY: usize = 10_000;
+/// Stack reserved per nesting token on the big-stack path (debug builds use ~17 KiB/level).
+const STACK_PER_LEVEL: usize = 64 << 10;
+/// Max nesting of `(` and `case` (brush-parser backtracks exponentially in these).
+const MAX_EXPONENTIAL_NESTING: usize = 12;
+/// Max overall nesting depth (quote-aware estimate).
+const MAX_NESTING: usize = 200;
+
+fn parse_unguarded(script: &str) -> Result<Parsed, String> {
+    let opts = ParserOptions {
+        // Tilde expansion is irrelevant here (words keep `~` literally) and its word-parser
+        // rule panics on `~99999999999999999999`.
+        tilde_expansion_at_word_start: false,
+        tilde_expansion_after_colon: false,
+        ..ParserOptions::default()
+    };
+    let mut walker = Walker {
+        opts,
+        commands: Vec::new(),
+        pipes: Vec::new(),
+    };
+    walker.script(script, 0)?;
+    walker.pipes.sort_unstable();
+    Ok(Parsed {
+        commands: walker.commands,
+        pipes: walker.pipes,
+    })
+}
+
+/// Which commands read a construct's stdin (`heads`), write its stdout (`tails`), and run as
+/// part of it directly, i.e. not inside a substitution (`members`).
+#[derive(Default)]
+struct Ends {
+    heads: Vec<usize>,
+    tails: Vec<usize>,
+    members: Vec<usize>,
+}
+
+impl Ends {
+    fn merge(&mut self, other: Self) {
+        self.heads.extend(other.heads);
+        self.tails.extend(other.tails);
+        self.members.extend(other.members);
+    }
+}
+
+/// Source text of the script currently being walked, and substitution depth.
+#[derive(Clone, Copy)]
+struct Ctx<'s> {
+    src: &'s str,
+    depth: usize,
+}
+
+struct Walker {
+    opts: ParserOptions,
+    commands: Vec<SimpleCommand>,
+    pipes: Vec<(usize, usize)>,
+}
+
+impl Walker {
+    fn script(&mut self, src: &str, depth: usize) -> Result<Ends, String> {
+        if depth > MAX_NESTING {
+            return Err("command substitutions nested too deeply".to_owned());
+        }
+        let scan = scan_nesting(src);
+        if scan.max_exponential > MAX_EXPONENTIAL_NESTING {
+            return Err(format!(
+                "parentheses/case nested too deeply ({} levels, limit {MAX_EXPONENTIAL_NESTING})",
+                scan.max_exponential
+            ));
+        }
+        if scan.max_depth > MAX_NESTING {
+            return Err(format!(
+                "nesting too deep ({} levels, limit {MAX_NESTING})",
+                scan.max_depth
+            ));
+        }
+        let tokens = uncached_tokenize_str(src, &self.opts.tokenizer_options())
+            .map_err(|e| format!("syntax error: {e}"))?;
+        check_io_numbers(&tokens)?;
+        let program = parse_tokens(&tokens, &self.opts).map_err(|e| e.to_string())?;
+        let ctx = Ctx { src, depth };
+        let mut ends = Ends::default();
+        for list in &program.complete_commands {
+            ends.merge(self.compound_list(list, ctx)?);
+        }
+        Ok(ends)
+    }
+
+    fn compound_list(&mut self, list: &ast::CompoundList, ctx: Ctx<'_>) -> Result<Ends, String> {
+        let mut ends = Ends::default();
+        for ast::CompoundListItem(and_or, _sep) in &list.0 {
+            ends.merge(self.pipeline(&and_or.first, ctx)?);
+            for next in &and_or.additional {
+                let (ast::AndOr::And(p) | ast::AndOr::Or(p)) = next;
+                ends.merge(self.pipeline(p, ctx)?);
+            }
+        }
+        Ok(ends)
+    }
+
+    fn pipeline(&mut self, pipeline: &ast::Pipeline, ctx: Ctx<'_>) -> Result<Ends, String> {
+        let mut result = Ends::default();
+        let mut prev_tails: Option<Vec<usize>> = None;
+        let last = pipeline.seq.len().saturating_sub(1);
+        for (i, cmd) in pipeline.seq.iter().enumerate() {
+            let stage = self.command(cmd, ctx)?;
+            match &prev_tails {
+                Some(tails) => self.link(tails, &stage.heads),
+                None => result.heads.clone_from(&stage.heads),
+            }
+            if i == last {
+                result.tails.clone_from(&stage.tails);
+            }
+            prev_tails = Some(stage.tails);
+            result.members.extend(stage.members);
+        }
+        Ok(result)
+    }
+
+    fn link(&mut self, from: &[usize], to: &[usize]) {
+        for &f in from {
+            for &t in to {
+                if f != t && !self.pipes.contains(&(f, t)) {
+                    self.pipes.push((f, t));
+                }
+            }
+        }
+    }
+
+    fn command(&mut self, cmd: &ast::Command, ctx: Ctx<'_>) -> Result<Ends, String> {
+        match cmd {
+            ast::Command::Simple(simple) => self.simple(simple, ctx),
+            ast::Command::Compound(compound, redirects) => {
+                let ends = self.compound(compound, ctx)?;
+                self.attach_redirects(ends, redirects.as_ref(), ctx)
+            }
+            ast::Command::Function(def) => {
+                let ast::FunctionBody(body, redirects) = &def.body;
+                let ends = self.compound(body, ctx)?;
+                self.attach_redirects(ends, redirects.as_ref(), ctx)?;
+                // Defining a function runs nothing and does no I/O.
+                Ok(Ends::default())
+            }
+            ast::Command::ExtendedTest(test, redirects) => {
+                let mut ends = Ends::default();
+                self.test_expr(&test.expr, ctx, &mut ends.heads)?;
+                self.attach_redirects(ends, redirects.as_ref(), ctx)
+            }
+        }
+    }
+
+    fn compound(&mut self, cmd: &ast::CompoundCommand, ctx: Ctx<'_>) -> Result<Ends, String> {
+        use ast::CompoundCommand as C;
+        let mut ends = Ends::default();
+        match cmd {
+            C::Arithmetic(a) => {
+                let text = span_text(ctx.src, &a.loc);
+                if text.starts_with("((") && text.ends_with("))") {
+                    self.arithmetic(&a.expr.value, ctx, &mut ends.heads)?;
+                } else {
+                    // brush-parser reads `( (cmd) )` as `(( ))` arithmetic; bash runs
+                    // nested subshells, so re-parse the text inside the outer parentheses.
+                    let inner = text
+                        .strip_prefix('(')
+                        .and_then(|t| t.strip_suffix(')'))
+                        .unwrap_or_default();
+                    ends.merge(self.script(inner, ctx.depth + 1)?);
+                }
+            }
+            C::ArithmeticForClause(f) => {
+                for expr in [&f.initializer, &f.condition, &f.updater]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.arithmetic(&expr.value, ctx, &mut ends.heads)?;
+                }
+                ends.merge(self.compound_list(&f.body.list, ctx)?);
+            }
+            C::BraceGroup(b) => ends.merge(self.compound_list(&b.list, ctx)?),
+            C::Subshell(s) => ends.merge(self.compound_list(&s.list, ctx)?),
+            C::ForClause(f) => {
+                for w in f.values.iter().flatten() {
+                    self.word(&w.value, ctx, &mut ends.heads)?;
+                }
+                ends.merge(self.compound_list(&f.body.list, ctx)?);
+            }
+            C::CaseClause(c) => {
+                self.word(&c.value.value, ctx, &mut ends.heads)?;
+                for item in &c.cases {
+                    for pattern in &item.patterns {
+                        self.word(&pattern.value, ctx, &mut ends.heads)?;
+                    }
+                    if let Some(list) = &item.cmd {
+                        ends.merge(self.compound_list(list, ctx)?);
+                    }
+                }
+            }
+            C::IfClause(i) => {
+                ends.merge(self.compound_list(&i.condition, ctx)?);
+                ends.merge(self.compound_list(&i.then, ctx)?);
+                for clause in i.elses.iter().flatten() {
+                    if let Some(cond) = &clause.condition {
+                        ends.merge(self.compound_list(cond, ctx)?);
+                    }
+                    ends.merge(self.compound_list(&clause.body, ctx)?);
+                }
+            }
+            C::WhileClause(w) | C::UntilClause(w) => {
+                ends.merge(self.compound_list(&w.0, ctx)?);
+                ends.merge(self.compound_list(&w.1.list, ctx)?);
+            }
+            C::Coprocess(c) => {
+                // A coprocess talks to the shell through its own pipes.
+                let inner = self.command(&c.body, ctx)?;
+                ends.members = inner.members;
+            }
+        }
+        Ok(ends)
+    }
+
+    /// Applies a compound command's redirections to each command it runs directly (or to a
+    /// synthetic empty command when it runs none, so that no redirection is lost).
+    fn attach_redirects(
+        &mut self,
+        mut ends: Ends,
+        redirects: Option<&ast::RedirectList>,
+        ctx: Ctx<'_>,
+    ) -> Result<Ends, String> {
+        let Some(list) = redirects else {
+            return Ok(ends);
+        };
+        if ends.members.is_empty() {
+            let idx = self.commands.len();
+            self.commands.push(SimpleCommand::default());
+            ends.members.push(idx);
+        }
+        let owners = ends.members.clone();
+        let mut converted = Vec::with_capacity(list.0.len());
+        for r in &list.0 {
+            converted.push(self.redirect(r, &owners, ctx, &mut ends.heads)?);
+        }
+        for &i in &owners {
+            if let Some(cmd) = self.commands.get_mut(i) {
+                cmd.redirects.extend(converted.iter().cloned());
+            }
+        }
+        Ok(ends)
+    }
+
+    fn simple(&mut self, cmd: &ast::SimpleCommand, ctx: Ctx<'_>) -> Result<Ends, String> {
+        use ast::CommandPrefixOrSuffixItem as Item;
+        let idx = self.commands.len();
+        self.commands.push(SimpleCommand::default());
+        let mut out = SimpleCommand::default();
+        let mut ends = Ends {
+            heads: vec![idx],
+            tails: vec![idx],
+            members: vec![idx],
+        };
+        let prefix = cmd.prefix.iter().flat_map(|p| p.0.iter());
+        let suffix = cmd.suffix.iter().flat_map(|s| s.0.iter());
+        for item in prefix {
+            match item {
+                Item::AssignmentWord(_, w) => {
+                    out.assignments
+                        .push(self.word(&w.value, ctx, &mut ends.heads)?);
+                }
+                other => self.simple_item(other, idx, ctx, &mut out, &mut ends)?,
+            }
+        }
+        if let Some(w) = &cmd.word_or_name {
+            out.words.push(self.word(&w.value, ctx, &mut ends.heads)?);
+        }
+        for item in suffix {
+            self.simple_item(item, idx, ctx, &mut out, &mut ends)?;
+        }
+        if let Some(slot) = self.commands.get_mut(idx) {
+            *slot = out;
+        }
+        Ok(ends)
+    }
+
+    fn simple_item(
+        &mut self,
+        item: &ast::CommandPrefixOrSuffixItem,
+        idx: usize,
+        ctx: Ctx<'_>,
+        out: &mut SimpleCommand,
+        ends: &mut Ends,
+    ) -> Result<(), String> {
+        use ast::CommandPrefixOrSuffixItem as Item;
+        match item {
+            // In the suffix, `FOO=bar` is an ordinary argument (`export FOO=bar`).
+            Item::Word(w) | Item::AssignmentWord(_, w) => {
+                out.words.push(self.word(&w.value, ctx, &mut ends.heads)?);
+            }
+            Item::IoRedirect(r) => {
+                out.redirects
+                    .push(self.redirect(r, &[idx], ctx, &mut ends.heads)?);
+            }
+            Item::ProcessSubstitution(kind, sub) => {
+                out.words
+                    .push(self.process_subst(kind, sub, &[idx], ctx, &mut ends.heads)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks `<(...)` / `>(...)` used by `owners`; returns its source text.
+    fn process_subst(
+        &mut self,
+        kind: &ast::ProcessSubstitutionKind,
+        sub: &ast::SubshellCommand,
+        owners: &[usize],
+        ctx: Ctx<'_>,
+        heads: &mut Vec<usize>,
+    ) -> Result<String, String> {
+        let inner = self.compound_list(&sub.list, ctx)?;
+        let text = span_text(ctx.src, &sub.loc);
+        Ok(match kind {
+            ast::ProcessSubstitutionKind::Read => {
+                // `cmd <(x)`: x inherits the shell's stdin and its output feeds cmd.
+                heads.extend(inner.heads);
+                self.link(&inner.tails, owners);
+                format!("<{text}")
+            }
+            ast::ProcessSubstitutionKind::Write => {
+                // `cmd >(x)`: cmd's output feeds x.
+                self.link(owners, &inner.heads);
+                format!(">{text}")
+            }
+        })
+    }
+
+    fn redirect(
+        &mut self,
+        r: &ast::IoRedirect,
+        owners: &[usize],
+        ctx: Ctx<'_>,
+        heads: &mut Vec<usize>,
+    ) -> Result<Redirect, String> {
+        use ast::IoFileRedirectKind as K;
+        use ast::IoFileRedirectTarget as T;
+        Ok(match r {
+            ast::IoRedirect::File(fd, kind, target) => {
+                let mut rk = match kind {
+                    K::Read => RedirectKind::Read,
+                    K::Write | K::Clobber | K::ReadAndWrite => RedirectKind::Write,
+                    K::Append => RedirectKind::Append,
+                    K::DuplicateInput | K::DuplicateOutput => RedirectKind::Other,
+                };
+                let target = match target {
+                    T::Filename(w) => self.word(&w.value, ctx, heads)?,
+                    T::Fd(n) => n.to_string(),
+                    T::Duplicate(w) => {
+                        let t = self.word(&w.value, ctx, heads)?;
+                        // `>&file` (no fd or fd 1) writes stdout+stderr to a file.
+                        if matches!(kind, K::DuplicateOutput)
+                            && matches!(fd, None | Some(1))
+                            && !is_fd_word(&t)
+                        {
+                            rk = RedirectKind::Write;
+                        }
+                        t
+                    }
+                    T::ProcessSubstitution(pkind, sub) => {
+                        self.process_subst(pkind, sub, owners, ctx, heads)?
+                    }
+                };
+                Redirect { kind: rk, target }
+            }
+            ast::IoRedirect::OutputAndError(w, append) => Redirect {
+                kind: if *append {
+                    RedirectKind::Append
+                } else {
+                    RedirectKind::Write
+                },
+                target: self.word(&w.value, ctx, heads)?,
+            },
+            ast::IoRedirect::HereString(_, w) => Redirect {
+                kind: RedirectKind::HereString,
+                target: self.word(&w.value, ctx, heads)?,
+            },
+            ast::IoRedirect::HereDocument(_, doc) => {
+                let body = &doc.doc.value;
+                // An unquoted delimiter means `$(...)` in the body runs.
+                if doc.requires_expansion && body.contains(['$', '`']) {
+                    let pieces = word::parse_heredoc(body, &self.opts)
+                        .map_err(|e| format!("cannot parse here-document body: {e}"))?;
+                    let mut sink = String::new();
+                    self.pieces(body, &pieces, ctx, heads, &mut sink)?;
+                }
+                Redirect {
+                    kind: RedirectKind::HereDoc,
+                    target: body.clone(),
+                }
+            }
+        })
+    }
+
+    fn test_expr(
+        &mut self,
+        expr: &ast::ExtendedTestExpr,
+        ctx: Ctx<'_>,
+        heads: &mut Vec<usize>,
+    ) -> Result<(), String> {
+        use ast::ExtendedTestExpr as E;
+        match expr {
+            E::And(a, b) | E::Or(a, b) => {
+                self.test_expr(a, ctx, heads)?;
+                self.test_expr(b, ctx, heads)
+            }
+            E::Not(a) | E::Parenthesized(a) => self.test_expr(a, ctx, heads),
+            E::UnaryTest(_, w) => self.word(&w.value, ctx, heads).map(drop),
+            E::BinaryTest(_, l, r) => {
+                self.word(&l.value, ctx, heads)?;
+                self.word(&r.value, ctx, heads).map(drop)
+            }
+        }
+    }
+
+    /// Finds command substitutions inside arithmetic text.
+    fn arithmetic(
+        &mut self,
+        text: &str,
+        ctx: Ctx<'_>,
+        heads: &mut Vec<usize>,
+    ) -> Result<(), String> {
+        if !text.contains("$(") && !text.contains('`') {
+            return Ok(());
+        }
+        self.word(text, ctx, heads).map(drop)
+    }
+
+    /// Quote-removes one word, walking any substitutions inside it.
+    fn word(&mut self, raw: &str, ctx: Ctx<'_>, heads: &mut Vec<usize>) -> Result<String, String> {
+        if !raw.contains(['\'', '"', '\\', '$', '`']) {
+            return Ok(raw.to_owned());
+        }
+        let pieces =
+            word::parse(raw, &self.opts).map_err(|e| format!("cannot parse word {raw:?}: {e}"))?;
+        let mut out = String::with_capacity(raw.len());
+        self.pieces(raw, &pieces, ctx, heads, &mut out)?;
+        Ok(out)
+    }
+
+    fn pieces(
+        &mut self,
+        src: &str,
+        pieces: &[WordPieceWithSource],
+        ctx: Ctx<'_>,
+        heads: &mut Vec<usize>,
+        out: &mut String,
+    ) -> Result<(), String> {
+        for p in pieces {
+            let literal = src.get(p.start_index..p.end_index).unwrap_or_default();
+            match &p.piece {
+                WordPiece::Text(s) | WordPiece::SingleQuotedText(s) => out.push_str(s),
+                WordPiece::AnsiCQuotedText(s) => out.push_str(&ansi_c_unescape(s)),
+                WordPiece::DoubleQuotedSequence(inner)
+                | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                    self.pieces(src, inner, ctx, heads, out)?;
+                }
+                WordPiece::EscapeSequence(s) => out.push_str(s.strip_prefix('\\').unwrap_or(s)),
+                WordPiece::TildeExpansion(_) => out.push_str(literal),
+                WordPiece::ParameterExpansion(_) => {
+                    out.push_str(literal);
+                    // `${x:-$(cmd)}`: the operand words can hold substitutions.
+                    if let Some(inner) = literal
+                        .strip_prefix("${")
+                        .and_then(|s| s.strip_suffix('}'))
+                        .filter(|s| s.contains("$(") || s.contains('`'))
+                    {
+                        self.word(inner, ctx, heads)?;
+                    }
+                }
+                WordPiece::ArithmeticExpression(e) => {
+                    out.push_str(literal);
+                    self.arithmetic(&e.value, ctx, heads)?;
+                }
+                WordPiece::CommandSubstitution(cmd)
+                | WordPiece::BackquotedCommandSubstitution(cmd) => {
+                    out.push_str(literal);
+                    let inner = self.script(cmd, ctx.depth + 1)?;
+                    // The substitution inherits stdin; its stdout is captured.
+                    heads.extend(inner.heads);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `1`, `-`, `3-`: an fd for `>&`, as opposed to a file name.
+fn is_fd_word(s: &str) -> bool {
+    let digits = s.strip_suffix('-').unwrap_or(s);
+    s == "-" || (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Source text of a span (brush positions count chars, not bytes).
+fn span_text(src: &str, span: &brush_parser::SourceSpan) -> String {
+    let (start, end) = (span.start.index, span.end.index);
+    if src.is_ascii() {
+        return src.get(start..end).unwrap_or_default().to_owned();
+    }
+    src.chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect()
+}
+
+/// brush-parser panics (`unwrap` on i32 parse) on an over-long fd number such as
+/// `99999999999>x`; reject those up front.
+fn check_io_numbers(tokens: &[Token]) -> Result<(), String> {
+    for pair in tokens.windows(2) {
+        if let [Token::Word(w, wl), Token::Operator(op, ol)] = pair
+            && !w.is_empty()
+            && w.bytes().all(|b| b.is_ascii_digit())
+            && op.starts_with(['<', '>'])
+            && wl.end.index == ol.start.index
+            && w.parse::<i32>().is_err()
+        {
+            return Err(format!("file descriptor number too large: {w}"));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the body of an ANSI-C quoted string (`$'...'`).
+fn ansi_c_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        let simple = match e {
+            'a' => Some('\x07'),
+            'b' => Some('\x08'),
+            'e' | 'E' => Some('\x1b'),
+            'f' => Some('\x0c'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\x0b'),
+            '\\' | '\'' | '"' | '?' => Some(e),
+            _ => None,
+        };
+        if let Some(ch) = simple {
+            out.push(ch);
+            continue;
+        }
+        let (radix, max_len, first) = match e {
+            '0'..='7' => (8, 3, e.to_digit(8)),
+            'x' => (16, 2, None),
+            'u' => (16, 4, None),
+            'U' => (16, 8, None),
+            'c' => {
+                match chars.next() {
+                    Some(x) => out.push(char::from(x.to_ascii_uppercase() as u8 & 0x1f)),
+                    None => out.push_str("\\c"),
+                }
+                continue;
+            }
+            _ => {
+                out.push('\\');
+                out.push(e);
+                continue;
+            }
+        };
+        let mut value = first.unwrap_or(0);
+        let mut len = u32::from(first.is_some());
+        while len < max_len {
+            match chars.peek().and_then(|d| d.to_digit(radix)) {
+                Some(d) => {
+                    value = value.saturating_mul(radix).saturating_add(d);
+                    len += 1;
+                    chars.next();
+                }
+                None => break,
+            }
+        }
+        if len == 0 {
+            out.push('\\');
+            out.push(e);
+        } else {
+            out.push(char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    out
+}
+
+/// Quote-agnostic upper bound on nesting depth: counts every char and keyword that can open a
+/// nesting level anywhere in brush-parser's recursive grammars.
+fn crude_complexity(s: &str) -> usize {
+    let mut count = 0;
+    let mut word_start = 0;
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b'(' | b'{' | b'[' | b'`' | b'!') {
+            count += 1;
+        }
+        if !b.is_ascii_alphanumeric() && b != b'_' {
+            if i > word_start && is_opening_keyword(&bytes[word_start..i]) {
+                count += 1;
+            }
+            word_start = i + 1;
+        }
+    }
+    if is_opening_keyword(&bytes[word_start.min(bytes.len())..]) {
+        count += 1;
+    }
+    count
+}
+
+fn is_opening_keyword(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"if" | b"while" | b"until" | b"for" | b"select" | b"case" | b"coproc" | b"function"
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// `(`: subshell, arithmetic command or function parens (exponential in brush-parser).
+    Paren,
+    /// Second `(` of `((`.
+    Arith,
+    /// `$(`: its body is parsed separately, so it does not compound the exponent.
+    Subst,
+    /// Second `(` of `$((`.
+    SubstArith,
+    Brace,
+    Keyword,
+    Case,
+    DoubleQuote,
+    /// `${...}` inside double quotes or an unquoted here-doc.
+    QuotedParam,
+    Backtick,
+    HereDoc,
+}
+
+#[derive(Default)]
+struct Nesting {
+    max_depth: usize,
+    max_exponential: usize,
+}
+
+/// Quote- and here-doc-aware estimate of nesting depth; `max_exponential` counts only `(` and
+/// `case` levels, on which brush-parser's PEG grammar backtracks exponentially.
+fn scan_nesting(src: &str) -> Nesting {
+    scan_frames(src.as_bytes(), Vec::new())
+}
+
+fn scan_frames(b: &[u8], mut stack: Vec<Frame>) -> Nesting {
+    let is_expo = |f: &Frame| matches!(f, Frame::Paren | Frame::Arith | Frame::Case);
+    let mut result = Nesting::default();
+    let mut expo = stack.iter().filter(|f| is_expo(f)).count();
+    let base_depth = stack.len();
+    let mut pending: Vec<(Vec<u8>, bool, bool)> = Vec::new(); // (delimiter, strip tabs, quoted)
+    let mut i = 0;
+    let mut word_start = true;
+    macro_rules! push {
+        ($f:expr) => {{
+            let f = $f;
+            if is_expo(&f) {
+                expo += 1;
+            }
+            stack.push(f);
+            result.max_depth = result.max_depth.max(stack.len() - base_depth);
+            result.max_exponential = result.max_exponential.max(expo);
+        }};
+    }
+    macro_rules! pop_to {
+        ($pred:expr) => {{
+            if let Some(pos) = stack.iter().rposition($pred) {
+                if pos >= base_depth {
+                    for f in stack.drain(pos..) {
+                        if is_expo(&f) {
+                            expo -= 1;
+                        }
+                    }
+                }
+            }
+        }};
+    }
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let top = stack.last().copied();
+        if matches!(
+            top,
+            Some(Frame::DoubleQuote | Frame::HereDoc | Frame::QuotedParam)
+        ) {
+            match c {
+                b'\\' => i += 1,
+                b'"' if top == Some(Frame::DoubleQuote) => pop_to!(|f| *f == Frame::DoubleQuote),
+                b'"' if top == Some(Frame::QuotedParam) => push!(Frame::DoubleQuote),
+                b'}' if top == Some(Frame::QuotedParam) => pop_to!(|f| *f == Frame::QuotedParam),
+                b'$' if next == Some(b'(') => {
+                    push!(Frame::Subst);
+                    i += 1;
+                    if b.get(i + 1) == Some(&b'(') {
+                        push!(Frame::SubstArith);
+                        i += 1;
+                    }
+                    word_start = true;
+                }
+                b'$' if next == Some(b'{') => {
+                    push!(Frame::QuotedParam);
+                    i += 1;
+                }
+                b'`' => push!(Frame::Backtick),
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let mut starts_word = false;
+        match c {
+            b'\\' => i += 1,
+            b'\'' => {
+                let ansi = i > 0 && b[i - 1] == b'$';
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += if ansi && b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'"' => push!(Frame::DoubleQuote),
+            b'`' if top == Some(Frame::Backtick) => pop_to!(|f| *f == Frame::Backtick),
+            b'`' => {
+                push!(Frame::Backtick);
+                starts_word = true;
+            }
+            b'(' => {
+                let subst = i > 0 && b[i - 1] == b'$';
+                push!(if subst { Frame::Subst } else { Frame::Paren });
+                if next == Some(b'(') {
+                    // `((` / `$((`: arithmetic, where `<<` is a shift, not a here-doc.
+                    push!(if subst {
+                        Frame::SubstArith
+                    } else {
+                        Frame::Arith
+                    });
+                    i += 1;
+                }
+                starts_word = true;
+            }
+            b')' => {
+                // A `)` directly inside `case` ends a pattern.
+                if top != Some(Frame::Case) {
+                    pop_to!(|f| matches!(
+                        f,
+                        Frame::Paren | Frame::Arith | Frame::Subst | Frame::SubstArith
+                    ));
+                }
+                starts_word = true;
+            }
+            b'{' => push!(Frame::Brace),
+            b'}' => pop_to!(|f| *f == Frame::Brace),
+            b'#' if word_start => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'<' if next == Some(b'<')
+                && b.get(i + 2) != Some(&b'<')
+                && !stack
+                    .iter()
+                    .any(|f| matches!(f, Frame::Arith | Frame::SubstArith)) =>
+            {
+                i += 2;
+                let strip = b.get(i) == Some(&b'-');
+                if strip {
+                    i += 1;
+                }
+                while i < b.len() && matches!(b[i], b' ' | b'\t') {
+                    i += 1;
+                }
+                let (mut delim, mut quoted, mut quote) = (Vec::new(), false, 0u8);
+                while i < b.len() {
+                    let d = b[i];
+                    if quote != 0 {
+                        if d == quote {
+                            quote = 0;
+                        } else {
+                            delim.push(d);
+                        }
+                    } else if d == b'\'' || d == b'"' {
+                        quote = d;
+                        quoted = true;
+                    } else if d == b'\\' {
+                        quoted = true;
+                        if let Some(&e) = b.get(i + 1) {
+                            delim.push(e);
+                        }
+                        i += 1;
+                    } else if d.is_ascii_whitespace() || b";&|()<>".contains(&d) {
+                        break;
+                    } else {
+                        delim.push(d);
+                    }
+                    i += 1;
+                }
+                pending.push((delim, strip, quoted));
+                continue;
+            }
+            b'\n' if !pending.is_empty() => {
+                i += 1;
+                for (delim, strip, quoted) in std::mem::take(&mut pending) {
+                    let body_start = i;
+                    let mut body_end = b.len();
+                    while i < b.len() {
+                        let line_end = b[i..]
+                            .iter()
+                            .position(|&x| x == b'\n')
+                            .map_or(b.len(), |p| i + p);
+                        let mut line = &b[i..line_end];
+                        if strip {
+                            while let [b'\t', rest @ ..] = line {
+                                line = rest;
+                            }
+                        }
+                        if line == delim.as_slice() {
+                            body_end = i;
+                            i = (line_end + 1).min(b.len());
+                            break;
+                        }
+                        i = (line_end + 1).min(b.len());
+                    }
+                    if !quoted {
+                        let body = b
+                            .get(body_start..body_end.max(body_start))
+                            .unwrap_or_default();
+                        let inner = scan_frames(body, vec![Frame::HereDoc]);
+                        result.max_depth = result
+                            .max_depth
+                            .max(stack.len() - base_depth + inner.max_depth);
+                        result.max_exponential =
+                            result.max_exponential.max(expo + inner.max_exponential);
+                    }
+                }
+                word_start = true;
+                continue;
+            }
+            _ if word_start && c.is_ascii_alphabetic() => {
+                let end = b[i..]
+                    .iter()
+                    .position(|x| !x.is_ascii_alphanumeric() && *x != b'_')
+                    .map_or(b.len(), |p| i + p);
+                let word = &b[i..end];
+                let delimited = b
+                    .get(end)
+                    .is_none_or(|x| x.is_ascii_whitespace() || b";&|()<>`".contains(x));
+                if delimited {
+                    match word {
+                        b"if" | b"while" | b"until" | b"for" | b"select" => push!(Frame::Keyword),
+                        b"case" => push!(Frame::Case),
+                        b"fi" | b"done" => pop_to!(|f| *f == Frame::Keyword),
+                        b"esac" => pop_to!(|f| *f == Frame::Case),
+                        _ => {}
+                    }
+                }
+                i = end;
+                word_start = false;
+                continue;
+            }
+            _ => starts_word = c.is_ascii_whitespace() || b";&|<>".contains(&c),
+        }
+        word_start = starts_word;
+        i += 1;
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+//! Package managers and publishing: installs are restorable, publishing is forever.
+
+use signoff_protocol::Tier;
+
+use super::Command;
+use crate::policy::finding::{Effect, Finding, Scope};
+
+const PUBLISH: &[&str] = &[
+    "publish",
+    "upload",
+    "push",
+    "release",
+    "yank",
+    "unpublish",
+    "deprecate",
+];
+const READ: &[&str] = &[
+    "ls",
+    "list",
+    "tree",
+    "outdated",
+    "view",
+    "info",
+    "show",
+    "search",
+    "why",
+    "explain",
+    "help",
+    "metadata",
+    "freeze",
+    "check",
+    "audit",
+    "version",
+    "--version",
+    "-v",
+    "-V",
+    "config",
+    "doctor",
+    "whoami",
+    "env",
+    "pkgid",
+    "locate-project",
+    "bin",
+    "root",
+    "prefix",
+    "query",
+];
+
+pub fn classify(command: &Command, out: &mut Vec<Finding>) {
+    let program = command.program;
+    let positionals = command.positionals();
+    let verb = positionals.first().copied().unwrap_or("");
+    let global = command.has("-g")
+        || command.has("--global")
+        || command.has("--user")
+        || command.has("--system");
+    let finding = match (program, verb) {
+        ("gh", _) => return gh(command, out),
+        (
+            "brew" | "apt" | "apt-get" | "yum" | "dnf" | "pacman" | "apk",
+            "list" | "search" | "info" | "show" | "policy" | "outdated" | "doctor" | "-Q" | "-Ss",
+        ) => Finding::new(
+            "package.read",
+            Effect::Read,
+            Scope::Machine,
+            format!("`{program} {verb}` only reads."),
+        ),
+        ("brew" | "apt" | "apt-get" | "yum" | "dnf" | "pacman" | "apk", _) => Finding::new(
+            "package.system",
+            Effect::Write,
+            Scope::Machine,
+            format!("`{program}` changes the machine's installed software."),
+        ),
+        (
+            "npm" | "pnpm" | "yarn" | "bun" | "pip" | "pip3" | "uv" | "poetry" | "cargo" | "gem"
+            | "go",
+            v,
+        ) if READ.contains(&v)
+            && !command.has("fix")
+            && !(v == "config"
+                && positionals
+                    .get(1)
+                    .is_some_and(|s| matches!(*s, "set" | "delete" | "edit"))) =>
+        {
+            Finding::new(
+                "package.read",
+                Effect::Read,
+                Scope::Workspace,
+                format!("`{program} {verb}` only reads."),
+            )
+        }
+        ("cargo", "install" | "uninstall") => Finding::new(
+            "package.global",
+            Effect::Write,
+            Scope::Machine,
+            format!("`cargo {verb}` changes programs installed for the user."),
+        ),
+        (_, v) if PUBLISH.contains(&v) && !matches!(program, "go" | "uv" | "brew" | "npx") => {
+            let rule = if matches!(v, "unpublish" | "yank") {
+                "package.unpublish"
+            } else {
+                "package.publish"
+            };
+            Finding::new(
+                rule,
+                Effect::Write,
+                Scope::Remote,
+                format!(
+                    "`{program} {verb}` publishes to a public registry, which cannot be taken back."
+                ),
+            )
+            .floor(Tier::Risky)
+        }
+        (_, "run" | "run-script") if positionals.get(1).is_some_and(|s| deploy_script(s)) => {
+            let script = positionals[1];
+            Finding::new(
+                "package.deploy-script",
+                Effect::Write,
+                Scope::Remote,
+                format!("Runs the `{script}` script, which deploys or publishes."),
+            )
+        }
+        (_, v) if deploy_script(v) && matches!(program, "npm" | "pnpm" | "yarn" | "bun") => {
+            Finding::new(
+                "package.deploy-script",
+                Effect::Write,
+                Scope::Remote,
+                format!("Runs the `{v}` script, which deploys or publishes."),
+            )
+        }
+        _ if global => Finding::new(
+            "package.global",
+            Effect::Write,
+            Scope::Machine,
+            format!("`{program}` installs for the whole machine, not the workspace."),
+        ),
+        _ => {
+            let shown = format!("{program} {verb}");
+            Finding::new(
+                "package.local",
+                Effect::Write,
+                Scope::Workspace,
+                format!("`{}` works in the workspace.", shown.trim()),
+            )
+        }
+    };
+    out.push(finding);
+}
+
+fn deploy_script(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["deploy", "publish", "release"]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
+/// The GitHub CLI: its API and repository verbs act on github.com.
+fn gh(command: &Command, out: &mut Vec<Finding>) {
+    let positionals = command.positionals();
+    let method = command
+        .value(&["-X", "--method"])
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let finding = match positionals.as_slice() {
+        ["api", ..] if method == "DELETE" => Finding::new(
+            "gh.delete",
+            Effect::Destroy,
+            Scope::Remote,
+            "`gh api -X DELETE` deletes something on GitHub.",
+        ),
+        ["api", ..] if method == "GET" => Finding::new(
+            "gh.read",
+            Effect::Read,
+            Scope::Remote,
+            "`gh api` only reads.",
+        ),
+        [_, verb, ..] if matches!(*verb, "delete" | "archive") => {
+            let target = positionals
+                .get(2)
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            Finding::new(
+                "gh.delete",
+                Effect::Destroy,
+                Scope::Remote,
+                format!("`gh {} {verb}` deletes {target} on GitHub.", positionals[0]),
+            )
+            .resource(target)
+        }
+        [_, verb, ..]
+            if matches!(
+                *verb,
+                "list" | "view" | "status" | "diff" | "checks" | "search"
+            ) =>
+        {
+            Finding::new(
+                "gh.read",
+                Effect::Read,
+                Scope::Remote,
+                "Only reads from GitHub.",
+            )
+        }
+        ["auth" | "status" | "search" | "browse", ..] => Finding::new(
+            "gh.read",
+            Effect::Read,
+            Scope::Remote,
+            "Only reads from GitHub.",
+        ),
+        _ => Finding::new(
+            "gh.change",
+            Effect::Write,
+            Scope::Remote,
+            "Changes something on GitHub.",
+        ),
+    };
+    out.push(finding);
+}
