@@ -130,6 +130,22 @@ impl ActionSpec {
     }
 }
 
+/// A row of the policy's case table (`src/policy/cases.toml`): an action in its JSON form and
+/// the tier (and typed text) it must get. Shared by the table's test and the benchmark.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    #[serde(flatten)]
+    pub action: ActionSpec,
+    pub tier: String,
+    #[serde(default)]
+    pub typed: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CaseTable {
+    pub case: Vec<Case>,
+}
+
 /// One assessment in its JSON form.
 #[derive(Debug, Serialize)]
 pub struct Explained {

@@ -115,7 +115,7 @@ pub const CLOUD_PROGRAMS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliVerb {
     pub effect: Effect,
-    /// The verb as written (`terminate-instances`).
+    /// The command up to and including its verb, as written (`volume delete`).
     pub verb: String,
     /// What the verb acts on: the next argument, or an id-like flag's value.
     pub target: Option<String>,
@@ -138,7 +138,7 @@ pub fn verb_of(command: &Command) -> CliVerb {
             .or_else(|| id_flag(command).map(String::from));
         return CliVerb {
             effect,
-            verb: word.to_string(),
+            verb: positionals[..=index].join(" "),
             target,
         };
     }

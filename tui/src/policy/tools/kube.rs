@@ -123,7 +123,7 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
             Effect::Destroy => {
                 let after: Vec<&str> = positionals
                     .iter()
-                    .skip_while(|p| **p != verb.verb)
+                    .skip_while(|p| Some(**p) != verb.verb.rsplit(' ').next())
                     .skip(1)
                     .copied()
                     .collect();

@@ -172,3 +172,6 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) ->
         Classified::Unknown
     }
 }
+
+#[cfg(test)]
+mod tests;
