@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use signoff_tui::explain::CaseTable;
-use signoff_tui::policy::{Engine, Policy};
+use signoff_tui::policy::{Engine, Facts, Policy};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -31,13 +31,13 @@ fn main() {
 
     // Warm up, then time each action separately, many rounds.
     for (action, session) in &cases {
-        black_box(engine.assess(action, session));
+        black_box(engine.assess(action, session, &Facts::default()));
     }
     let mut times = Vec::with_capacity(cases.len() * rounds);
     for _ in 0..rounds {
         for (action, session) in &cases {
             let start = Instant::now();
-            black_box(engine.assess(black_box(action), session));
+            black_box(engine.assess(black_box(action), session, &Facts::default()));
             times.push(start.elapsed());
         }
     }

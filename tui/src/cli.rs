@@ -258,7 +258,8 @@ fn explain(
         workspace: cwd,
         ..SessionInfo::default()
     };
-    let assessment = engine.assess(&action, &session);
+    let facts = crate::facts::look_up(&action, Some(&session.workspace));
+    let assessment = engine.assess(&action, &session, &facts);
     if json {
         println!(
             "{}",

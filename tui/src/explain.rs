@@ -192,7 +192,10 @@ pub fn explain_line(policy: &dyn Policy, line: &str, default_cwd: &str) -> Strin
     let result = serde_json::from_str::<ActionSpec>(line)
         .map_err(|e| format!("not a valid action: {e}"))
         .and_then(|spec| spec.into_action(default_cwd))
-        .map(|(action, session)| Explained::from(&policy.assess(&action, &session)));
+        .map(|(action, session)| {
+            let facts = crate::facts::look_up(&action, Some(&session.workspace));
+            Explained::from(&policy.assess(&action, &session, &facts))
+        });
     match result {
         Ok(explained) => {
             serde_json::to_string(&explained).unwrap_or_else(|e| error_json(&e.to_string()))

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod console;
 pub mod explain;
+pub mod facts;
 mod logging;
 pub mod policy;
 pub mod queue;

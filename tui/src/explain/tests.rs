@@ -1,5 +1,5 @@
 use super::*;
-use crate::policy::Engine;
+use crate::policy::{Engine, Facts};
 
 fn run_batch(input: &str) -> Vec<serde_json::Value> {
     let mut output = Vec::new();
@@ -67,7 +67,7 @@ fn the_human_form_names_every_reason() {
     .unwrap()
     .into_action("/repo")
     .unwrap();
-    let assessment = Engine::default().assess(&action, &session);
+    let assessment = Engine::default().assess(&action, &session, &Facts::default());
     let text = human(&action, &assessment);
     assert!(text.contains("tier: critical"), "{text}");
     assert!(text.contains("a person types `main`"), "{text}");

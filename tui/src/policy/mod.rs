@@ -24,7 +24,16 @@ pub use user::{PolicyError, UserRule, default_file, default_path};
 
 /// Judges actions. Implementations must be pure: no IO, same input, same assessment.
 pub trait Policy: Send + 'static {
-    fn assess(&self, action: &Action, session: &SessionInfo) -> Assessment;
+    fn assess(&self, action: &Action, session: &SessionInfo, facts: &Facts) -> Assessment;
+}
+
+/// What the console looked up about an action before judging it, since the policy itself does
+/// no IO (see `crate::facts`). Facts only ever raise a tier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// A file action's path exists but git does not track it (untracked or ignored): no history
+    /// can restore what the change overwrites. False when tracked, new, or not known.
+    pub file_untracked: bool,
 }
 
 pub const POLICY_VERSION: &str = "builtin-2";
@@ -76,8 +85,8 @@ pub struct Engine {
 }
 
 impl Policy for Engine {
-    fn assess(&self, action: &Action, session: &SessionInfo) -> Assessment {
-        let assessment = judge(action, self.findings(action, session));
+    fn assess(&self, action: &Action, session: &SessionInfo, facts: &Facts) -> Assessment {
+        let assessment = judge(action, self.findings(action, session, facts));
         match self
             .rules
             .iter()
@@ -98,7 +107,7 @@ impl Engine {
     }
 
     /// Every rule that fires for `action`.
-    pub fn findings(&self, action: &Action, session: &SessionInfo) -> Vec<Finding> {
+    pub fn findings(&self, action: &Action, session: &SessionInfo, facts: &Facts) -> Vec<Finding> {
         let context = &self.context;
         let workspace = if session.workspace.is_empty() {
             "/"
@@ -117,6 +126,20 @@ impl Engine {
             }
             ActionKind::File(file) => {
                 let path = paths::describe(&file.path, workspace);
+                if facts.file_untracked && file.op != FileOp::Create {
+                    out.push(
+                        Finding::new(
+                            "file.untracked",
+                            Effect::Write,
+                            Scope::Workspace,
+                            format!(
+                                "{} is not tracked by git: nothing can restore it.",
+                                path.shown
+                            ),
+                        )
+                        .floor(Tier::Risky),
+                    );
+                }
                 match file.op {
                     FileOp::Delete => out.push(tools::files::delete(&path, "delete")),
                     FileOp::Create => out.push(tools::files::write(&path, "create", "creates")),

@@ -24,7 +24,7 @@ fn the_case_table() {
     assert!(all.len() >= 300, "the table has {} cases", all.len());
     let mut failures = Vec::new();
     for (action, session, tier, typed) in &all {
-        let assessment = engine.assess(action, session);
+        let assessment = engine.assess(action, session, &Facts::default());
         let typed_ok = match (typed, &assessment.confirmation) {
             (None, _) => true,
             (Some(expected), Confirmation::Typed(actual)) => expected == actual,
@@ -80,7 +80,7 @@ fn assess(action: &Action) -> Assessment {
         workspace: "/repo".into(),
         ..SessionInfo::default()
     };
-    Engine::default().assess(action, &session)
+    Engine::default().assess(action, &session, &Facts::default())
 }
 
 #[test]
@@ -239,8 +239,42 @@ fn never_panics_on_arbitrary_input() {
             script.push(' ');
         }
         for environment in Environment::ALL {
-            let assessment = engine.assess(&shell(&script, environment), &session);
+            let assessment =
+                engine.assess(&shell(&script, environment), &session, &Facts::default());
             assert!(!assessment.reasons.is_empty(), "{script:?}");
         }
     }
+}
+
+#[test]
+fn an_untracked_file_is_risky_to_change_and_a_tracked_one_is_not() {
+    let edit = Action::new(ActionKind::File(signoff_protocol::FileChange {
+        op: signoff_protocol::FileOp::Modify,
+        path: "/repo/notes.md".into(),
+        new_path: String::new(),
+        unified_diff: String::new(),
+    }));
+    let session = SessionInfo {
+        workspace: "/repo".into(),
+        ..SessionInfo::default()
+    };
+    let engine = Engine::default();
+    assert_eq!(
+        engine.assess(&edit, &session, &Facts::default()).tier,
+        Tier::Reversible
+    );
+    let untracked = engine.assess(
+        &edit,
+        &session,
+        &Facts {
+            file_untracked: true,
+        },
+    );
+    assert_eq!(untracked.tier, Tier::Risky);
+    assert!(
+        untracked
+            .reasons
+            .iter()
+            .any(|r| r.rule_id == "file.untracked")
+    );
 }

@@ -24,7 +24,7 @@ use signoff_protocol::{
     ProposalId, ProposeEvent, SessionId, SessionInfo, Verdict,
 };
 
-use crate::policy::Policy;
+use crate::policy::{Facts, Policy};
 
 mod task;
 pub use task::{Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, spawn};
@@ -235,7 +235,7 @@ impl Queue {
         effects
     }
 
-    /// Takes a proposal from `subscriber`'s stream. A retry of a known proposal follows it.
+    /// Takes a proposal from `subscriber`'s stream, with nothing looked up about it.
     pub fn propose(
         &mut self,
         now: SystemTime,
@@ -243,6 +243,20 @@ impl Queue {
         key: ProposalKey,
         action: Action,
         wait: Option<Duration>,
+    ) -> Result<Vec<Effect>, ProposeError> {
+        self.propose_with(now, subscriber, key, action, wait, Facts::default())
+    }
+
+    /// Takes a proposal from `subscriber`'s stream, with the facts the console looked up about
+    /// it. A retry of a known proposal follows it.
+    pub fn propose_with(
+        &mut self,
+        now: SystemTime,
+        subscriber: SubscriberId,
+        key: ProposalKey,
+        action: Action,
+        wait: Option<Duration>,
+        facts: Facts,
     ) -> Result<Vec<Effect>, ProposeError> {
         let digest = ActionDigest::of(&action);
         if let Some(entry) = self.waiting.get_mut(&key) {
@@ -277,7 +291,7 @@ impl Queue {
             .get(&key.session)
             .ok_or_else(|| ProposeError::UnknownSession(key.session.clone()))?;
 
-        let assessment = self.policy.assess(&action, &session.info);
+        let assessment = self.policy.assess(&action, &session.info, &facts);
         let streams = assessment.tier.streams();
         let wait = wait
             .unwrap_or(self.config.default_wait)

@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 use signoff_protocol::{Action, Outcome, ProposeEvent, SessionId, SessionInfo};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::policy::Facts;
+
 use super::{
     DecideError, Effect, OutcomeError, PersonDecision, ProposalKey, ProposeError, Queue,
     SubscriberId, UiEvent,
@@ -35,6 +37,7 @@ enum Command {
         key: ProposalKey,
         action: Action,
         wait: Option<Duration>,
+        facts: Facts,
         events: EventSender,
         reply: oneshot::Sender<Result<SubscriberId, ProposeError>>,
     },
@@ -95,12 +98,14 @@ impl QueueHandle {
         key: ProposalKey,
         action: Action,
         wait: Option<Duration>,
+        facts: Facts,
         events: EventSender,
     ) -> Result<Result<SubscriberId, ProposeError>, Closed> {
         self.ask(|reply| Command::Propose {
             key,
             action,
             wait,
+            facts,
             events,
             reply,
         })
@@ -207,19 +212,20 @@ impl QueueTask {
                 key,
                 action,
                 wait,
+                facts,
                 events,
                 reply,
             } => {
                 self.next_subscriber += 1;
                 let subscriber = self.next_subscriber;
                 self.streams.insert(subscriber, events);
-                let result =
-                    self.queue
-                        .propose(now, subscriber, key, action, wait)
-                        .map(|effects| {
-                            self.apply(effects);
-                            subscriber
-                        });
+                let result = self
+                    .queue
+                    .propose_with(now, subscriber, key, action, wait, facts)
+                    .map(|effects| {
+                        self.apply(effects);
+                        subscriber
+                    });
                 if result.is_err() {
                     self.streams.remove(&subscriber);
                 }

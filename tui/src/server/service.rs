@@ -74,10 +74,16 @@ impl AgentGate for GateService {
             .filter(|s| *s > 0)
             .map(|s| Duration::from_secs(s.into()));
 
+        // Facts the policy needs from the file system (is this file tracked?), looked up off the
+        // runtime. The session's workspace lives in the queue, so relative paths go unchecked.
+        let looked_up = action.clone();
+        let facts = tokio::task::spawn_blocking(move || crate::facts::look_up(&looked_up, None))
+            .await
+            .unwrap_or_default();
         let (events, receiver) = mpsc::channel(EVENTS_PER_STREAM);
         let subscriber = self
             .queue
-            .propose(key, action, wait, events)
+            .propose(key, action, wait, facts, events)
             .await
             .map_err(closing)?
             .map_err(|error| match error {

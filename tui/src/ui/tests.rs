@@ -11,7 +11,7 @@ use signoff_protocol::{
 
 use super::app::{App, Intent, Mode};
 use super::view;
-use crate::policy::{Engine, Policy};
+use crate::policy::{Engine, Facts, Policy};
 use crate::queue::{Item, PersonDecision, ProposalKey, UiEvent};
 
 fn now() -> SystemTime {
@@ -21,7 +21,7 @@ fn now() -> SystemTime {
 
 fn item(seq: u64, agent: &str, mut action: Action, environment: Environment) -> Arc<Item> {
     action.target.environment = environment;
-    let assessment = Engine::default().assess(&action, &SessionInfo::default());
+    let assessment = Engine::default().assess(&action, &SessionInfo::default(), &Facts::default());
     Arc::new(Item {
         key: ProposalKey {
             session: SessionId("s".into()),

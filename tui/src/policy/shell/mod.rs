@@ -5,10 +5,10 @@
 
 mod parse;
 
-use signoff_protocol::{ShellCommand, Tier};
+use signoff_protocol::{Environment, ShellCommand, Tier};
 
 use super::Context;
-use super::env::raise;
+use super::env::{self, raise};
 use super::finding::{Effect, Finding, Scope};
 use super::paths;
 use super::tools::{self, Classified, Command};
@@ -27,6 +27,9 @@ struct Frame {
     container: bool,
     /// Run as root (`sudo`).
     elevated: bool,
+    /// An environment an earlier command switched to (`terraform workspace select prod`,
+    /// `kubectl config use-context prod`, `export RAILS_ENV=production`).
+    environment: Option<Environment>,
     depth: usize,
 }
 
@@ -36,6 +39,7 @@ pub fn analyze(shell: &ShellCommand, cwd: &str, context: &Context, out: &mut Vec
         remote: None,
         container: false,
         elevated: false,
+        environment: None,
         depth: 0,
     };
     match shell {
@@ -111,6 +115,7 @@ fn script(text: &str, frame: &Frame, context: &Context, out: &mut Vec<Finding>) 
         if let Some(target) = changed_directory(command) {
             frame.cwd = paths::describe(&target, &frame.cwd).shown;
         }
+        frame.environment = raise(frame.environment, switched_environment(command, context));
         let program = command.words.first().map(|w| program_name(w)).unwrap_or("");
         if is_interpreter(program)
             && feeds.iter().any(|from| {
@@ -181,6 +186,45 @@ fn printed_text(command: &SimpleCommand) -> Option<String> {
         Some("cat") => here_text(command),
         _ => None,
     }
+}
+
+/// The environment a command switches later commands to.
+fn switched_environment(command: &SimpleCommand, context: &Context) -> Option<Environment> {
+    let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
+    let named = match words.as_slice() {
+        [tf, "workspace", "select" | "new", .., name]
+            if matches!(program_name(tf), "terraform" | "tofu") =>
+        {
+            Some(*name)
+        }
+        [kubectl, "config", "use-context" | "use", name, ..]
+            if program_name(kubectl) == "kubectl" =>
+        {
+            Some(*name)
+        }
+        ["export", assignments @ ..] => {
+            return assignments
+                .iter()
+                .filter_map(|a| {
+                    context
+                        .names
+                        .named(&["export".into()], &[a.to_string()], false)
+                })
+                .max_by_key(|e| env::rank(*e));
+        }
+        _ => None,
+    };
+    let from_assignment = if words.is_empty() {
+        context
+            .names
+            .named(&["".into()], &command.assignments, false)
+    } else {
+        None
+    };
+    raise(
+        named.and_then(|name| context.names.of(name)),
+        from_assignment,
+    )
 }
 
 fn changed_directory(command: &SimpleCommand) -> Option<String> {
@@ -604,7 +648,10 @@ fn judge_command(
         .as_deref()
         .and_then(|host| context.names.of(host));
     for finding in &mut found[before..] {
-        finding.environment = raise(raise(finding.environment, named), host_env);
+        finding.environment = raise(
+            raise(raise(finding.environment, named), host_env),
+            frame.environment,
+        );
         if frame.remote.is_some() {
             finding.scope = Scope::Remote;
         } else if (frame.container || frame.elevated)

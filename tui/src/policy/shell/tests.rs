@@ -122,6 +122,44 @@ fn cd_changes_where_later_commands_act() {
 }
 
 #[test]
+fn an_environment_switched_earlier_applies_later() {
+    let production = Some(Environment::Production);
+    let apply = |script: &str| {
+        findings(script)
+            .into_iter()
+            .find(|f| f.rule == "iac.apply")
+            .map(|f| f.environment)
+    };
+    assert_eq!(
+        apply("terraform workspace select prod && terraform apply -auto-approve"),
+        Some(production)
+    );
+    assert_eq!(apply("terraform apply"), Some(None));
+    let delete = findings("kubectl config use-context prod-eu; kubectl delete ns payments");
+    assert!(
+        delete
+            .iter()
+            .any(|f| f.rule == "kube.delete" && f.environment == production),
+        "{delete:?}"
+    );
+    let drop = findings("export RAILS_ENV=production; bin/rails db:drop");
+    assert!(
+        drop.iter()
+            .any(|f| f.rule == "db.reset" && f.environment == production),
+        "{drop:?}"
+    );
+    let bare = findings(
+        "RAILS_ENV=production
+bin/rails db:drop",
+    );
+    assert!(
+        bare.iter()
+            .any(|f| f.rule == "db.reset" && f.environment == production),
+        "{bare:?}"
+    );
+}
+
+#[test]
 fn here_docs_and_pipes_feed_sql_to_clients() {
     assert!(
         findings("psql -h prod-db <<'EOF'\nDROP TABLE users;\nEOF")

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::policy::{Engine, Policy};
+use crate::policy::{Engine, Facts, Policy};
 use signoff_protocol::{ActionKind, SessionInfo, ShellCommand};
 
 fn load(text: &str) -> Result<(Context, Vec<UserRule>), PolicyError> {
@@ -31,7 +31,9 @@ fn tier(engine: &Engine, script: &str, environment: Environment) -> Tier {
         workspace: "/repo".into(),
         ..SessionInfo::default()
     };
-    engine.assess(&shell(script, environment), &session).tier
+    engine
+        .assess(&shell(script, environment), &session, &Facts::default())
+        .tier
 }
 
 const RAISE: &str = r#"
@@ -60,7 +62,11 @@ fn a_rule_raises_the_tier() {
         workspace: "/repo".into(),
         ..SessionInfo::default()
     };
-    let assessment = engine.assess(&shell("terraform apply", Environment::Dev), &session);
+    let assessment = engine.assess(
+        &shell("terraform apply", Environment::Dev),
+        &session,
+        &Facts::default(),
+    );
     assert!(
         assessment
             .reasons
@@ -111,7 +117,11 @@ examples = ["rm -rf /"]
         workspace: "/repo".into(),
         ..SessionInfo::default()
     };
-    let assessment = engine.assess(&shell("rm -rf /", Environment::Dev), &session);
+    let assessment = engine.assess(
+        &shell("rm -rf /", Environment::Dev),
+        &session,
+        &Facts::default(),
+    );
     assert_eq!(assessment.tier, Tier::Critical);
     assert!(
         assessment
