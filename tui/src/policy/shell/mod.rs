@@ -33,6 +33,16 @@ struct Frame {
     depth: usize,
 }
 
+impl Frame {
+    /// The same place, one shell deeper (`bash -c`, `eval`, a here-doc fed to a shell).
+    fn deeper(&self) -> Frame {
+        Frame {
+            depth: self.depth + 1,
+            ..self.clone()
+        }
+    }
+}
+
 pub fn analyze(shell: &ShellCommand, cwd: &str, context: &Context, out: &mut Vec<Finding>) {
     let frame = Frame {
         cwd: cwd.to_string(),
@@ -399,30 +409,14 @@ fn simple(
             {
                 let inner = shell_c(words, at).unwrap_or_default();
                 out.append(&mut found);
-                return script(
-                    &inner,
-                    &Frame {
-                        depth: frame.depth + 1,
-                        ..frame
-                    },
-                    context,
-                    out,
-                );
+                return script(&inner, &frame.deeper(), context, out);
             }
             // `bash <<'EOF' … EOF`: the here-doc is the script.
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish"
                 if stdin.is_some() && words[at + 1..].iter().all(|w| w.starts_with('-')) =>
             {
                 out.append(&mut found);
-                return script(
-                    stdin.unwrap_or_default(),
-                    &Frame {
-                        depth: frame.depth + 1,
-                        ..frame
-                    },
-                    context,
-                    out,
-                );
+                return script(stdin.unwrap_or_default(), &frame.deeper(), context, out);
             }
             // Package runners run the program named next: `npx prisma migrate reset`.
             "npx" | "bunx" | "pnpx" | "uvx" => at = skip_options(words, at + 1, "npx"),
@@ -444,15 +438,7 @@ fn simple(
             "eval" => {
                 out.append(&mut found);
                 let inner = words[at + 1..].join(" ");
-                return script(
-                    &inner,
-                    &Frame {
-                        depth: frame.depth + 1,
-                        ..frame
-                    },
-                    context,
-                    out,
-                );
+                return script(&inner, &frame.deeper(), context, out);
             }
             "ssh" | "mosh" => {
                 let host_at = skip_options(words, at + 1, "ssh");
@@ -639,7 +625,7 @@ fn judge_command(
             Scope::Workspace,
             format!("Runs `{program}`, which signoff does not know; it is treated as a change in the workspace."),
         )),
-        Classified::RunsScript(inner) => script(&inner, &Frame { depth: frame.depth + 1, ..frame.clone() }, context, found),
+        Classified::RunsScript(inner) => script(&inner, &frame.deeper(), context, found),
     }
     let remote = frame.remote.is_some() || found[before..].iter().any(|f| f.scope == Scope::Remote);
     let named = context.names.named(words, assignments, remote);
