@@ -8,6 +8,11 @@
 //!   - every agent stream following it goes away, its session closes, or the console shuts down
 //!     → withdrawn.
 //!
+//! While **paused**, nothing streams: every proposal waits for a person (grants are suspended too);
+//! resuming streams what waits only because of the pause. A person can also approve an item and
+//! **grant** similar ones in its session for a while ([`grants`]); critical items are never
+//! granted.
+//!
 //! A decided proposal is remembered (up to a bound) so that a retry with the same proposal id and
 //! the same action hears the same decision; the same id with a different action is refused.
 //!
@@ -26,7 +31,9 @@ use signoff_protocol::{
 
 use crate::policy::{Facts, Policy};
 
+mod grants;
 mod task;
+pub use grants::Grant;
 pub use task::{Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, spawn};
 
 /// Identifies one agent stream following a proposal. Chosen by the owner.
@@ -74,6 +81,12 @@ pub enum UiEvent {
         key: ProposalKey,
         outcome: Outcome,
     },
+    Paused(bool),
+    Granted(Grant),
+    /// A grant was revoked, expired, or its session closed.
+    GrantEnded {
+        id: String,
+    },
 }
 
 /// What the owner of the queue must do.
@@ -101,6 +114,8 @@ pub enum DecideError {
     NotWaiting(ProposalId),
     #[error("this action is critical: approving it needs its name typed exactly")]
     ConfirmationMismatch,
+    #[error("critical actions are never covered by a grant")]
+    CriticalNotGrantable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -168,6 +183,9 @@ pub struct Queue {
     decided_order: VecDeque<ProposalKey>,
     subscriptions: HashMap<SubscriberId, ProposalKey>,
     next_seq: u64,
+    paused: bool,
+    grants: Vec<Grant>,
+    next_grant: u64,
 }
 
 impl Queue {
@@ -183,6 +201,9 @@ impl Queue {
             decided_order: VecDeque::new(),
             subscriptions: HashMap::new(),
             next_seq: 0,
+            paused: false,
+            grants: Vec::new(),
+            next_grant: 0,
         }
     }
 
@@ -231,8 +252,78 @@ impl Queue {
         for key in keys {
             effects.extend(self.finish(now, &key, withdrawn("the agent closed its session")));
         }
+        effects.extend(self.end_grants(|grant| grant.session == *id));
         effects.push(Effect::Show(UiEvent::SessionClosed { id: id.clone() }));
         effects
+    }
+
+    /// Pauses or resumes streaming. Resuming streams what waits only because of the pause.
+    pub fn set_paused(&mut self, now: SystemTime, paused: bool) -> Vec<Effect> {
+        if self.paused == paused {
+            return Vec::new();
+        }
+        self.paused = paused;
+        let mut effects = vec![Effect::Show(UiEvent::Paused(paused))];
+        if !paused {
+            let streamable: Vec<ProposalKey> = self
+                .waiting()
+                .filter(|item| item.assessment.tier.streams())
+                .map(|item| item.key.clone())
+                .collect();
+            for key in streamable {
+                effects.extend(self.finish(
+                    now,
+                    &key,
+                    (Verdict::Approved, DecidedBy::Stream, String::new()),
+                ));
+            }
+        }
+        effects
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// A person approves a waiting item and grants similar ones in its session for `duration`.
+    pub fn grant(
+        &mut self,
+        now: SystemTime,
+        key: &ProposalKey,
+        duration: Duration,
+    ) -> Result<Vec<Effect>, DecideError> {
+        let entry = self
+            .waiting
+            .get(key)
+            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))?;
+        self.next_grant += 1;
+        let grant = Grant::like(format!("g{}", self.next_grant), &entry.item, now + duration)
+            .ok_or(DecideError::CriticalNotGrantable)?;
+        let decided_by = DecidedBy::Person;
+        self.grants.push(grant.clone());
+        let mut effects = vec![Effect::Show(UiEvent::Granted(grant))];
+        effects.extend(self.finish(now, key, (Verdict::Approved, decided_by, String::new())));
+        Ok(effects)
+    }
+
+    /// Ends a grant before its time.
+    pub fn revoke(&mut self, id: &str) -> Vec<Effect> {
+        self.end_grants(|grant| grant.id == id)
+    }
+
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    fn end_grants(&mut self, ends: impl Fn(&Grant) -> bool) -> Vec<Effect> {
+        let (ended, kept): (Vec<Grant>, Vec<Grant>) = std::mem::take(&mut self.grants)
+            .into_iter()
+            .partition(|g| ends(g));
+        self.grants = kept;
+        ended
+            .into_iter()
+            .map(|grant| Effect::Show(UiEvent::GrantEnded { id: grant.id }))
+            .collect()
     }
 
     /// Takes a proposal from `subscriber`'s stream, with nothing looked up about it.
@@ -292,7 +383,18 @@ impl Queue {
             .ok_or_else(|| ProposeError::UnknownSession(key.session.clone()))?;
 
         let assessment = self.policy.assess(&action, &session.info, &facts);
-        let streams = assessment.tier.streams();
+        // Paused, nothing goes through without a person: not streaming, not grants.
+        let decided_by = if self.paused {
+            None
+        } else if assessment.tier.streams() {
+            Some(DecidedBy::Stream)
+        } else {
+            self.grants
+                .iter()
+                .find(|grant| grant.covers(&key.session, &action, &assessment, now))
+                .map(|grant| DecidedBy::Grant(grant.id.clone()))
+        };
+        let streams = decided_by.is_some();
         let wait = wait
             .unwrap_or(self.config.default_wait)
             .min(self.config.max_wait);
@@ -308,10 +410,10 @@ impl Queue {
             expires_at: if streams { now } else { now + wait },
         });
 
-        if streams {
+        if let Some(decided_by) = decided_by {
             let decision = Decision {
                 verdict: Verdict::Approved,
-                decided_by: DecidedBy::Stream,
+                decided_by,
                 note: String::new(),
                 action_digest: digest,
                 decided_at: now,
@@ -394,8 +496,14 @@ impl Queue {
         }
     }
 
-    /// Expires every waiting proposal whose deadline has passed.
+    /// Expires every waiting proposal and grant whose deadline has passed.
     pub fn tick(&mut self, now: SystemTime) -> Vec<Effect> {
+        let mut effects = self.end_grants(|grant| grant.expires_at <= now);
+        effects.extend(self.expire(now));
+        effects
+    }
+
+    fn expire(&mut self, now: SystemTime) -> Vec<Effect> {
         let due: Vec<ProposalKey> = self
             .order
             .values()
@@ -414,11 +522,11 @@ impl Queue {
             .collect()
     }
 
-    /// The earliest deadline of a waiting proposal: when [`Queue::tick`] next has work.
+    /// The earliest deadline of a waiting proposal or a grant: when [`Queue::tick`] next has work.
     pub fn next_deadline(&self) -> Option<SystemTime> {
-        self.waiting
-            .values()
-            .map(|entry| entry.item.expires_at)
+        let proposals = self.waiting.values().map(|entry| entry.item.expires_at);
+        proposals
+            .chain(self.grants.iter().map(|grant| grant.expires_at))
             .min()
     }
 

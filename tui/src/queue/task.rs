@@ -52,6 +52,13 @@ enum Command {
         outcome: Outcome,
         reply: oneshot::Sender<Result<(), OutcomeError>>,
     },
+    SetPaused(bool),
+    Grant {
+        key: ProposalKey,
+        duration: Duration,
+        reply: oneshot::Sender<Result<(), DecideError>>,
+    },
+    Revoke(String),
     Shutdown {
         reply: oneshot::Sender<()>,
     },
@@ -138,6 +145,29 @@ impl QueueHandle {
             reply,
         })
         .await
+    }
+
+    /// Pauses streaming (everything waits for a person) or resumes it.
+    pub fn set_paused(&self, paused: bool) {
+        let _ = self.commands.send(Command::SetPaused(paused));
+    }
+
+    /// Approves a waiting item and grants similar ones in its session for `duration`.
+    pub async fn grant(
+        &self,
+        key: ProposalKey,
+        duration: Duration,
+    ) -> Result<Result<(), DecideError>, Closed> {
+        self.ask(|reply| Command::Grant {
+            key,
+            duration,
+            reply,
+        })
+        .await
+    }
+
+    pub fn revoke(&self, grant: String) {
+        let _ = self.commands.send(Command::Revoke(grant));
     }
 
     /// Withdraws everything waiting (the agents hear it) and stops the task.
@@ -253,6 +283,25 @@ impl QueueTask {
                     .report_outcome(key, outcome)
                     .map(|effects| self.apply(effects));
                 let _ = reply.send(result);
+            }
+            Command::SetPaused(paused) => {
+                let effects = self.queue.set_paused(now, paused);
+                self.apply(effects);
+            }
+            Command::Grant {
+                key,
+                duration,
+                reply,
+            } => {
+                let result = self
+                    .queue
+                    .grant(now, &key, duration)
+                    .map(|effects| self.apply(effects));
+                let _ = reply.send(result);
+            }
+            Command::Revoke(grant) => {
+                let effects = self.queue.revoke(&grant);
+                self.apply(effects);
             }
             Command::Shutdown { reply } => {
                 let effects = self.queue.shutdown(now);

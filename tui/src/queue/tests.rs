@@ -510,3 +510,197 @@ fn remembered_decisions_are_bounded() {
     }
     assert_eq!(queue.decided.len(), 2);
 }
+
+fn decided_by(effects: &[Effect], subscriber: SubscriberId) -> Option<DecidedBy> {
+    decision_for(effects, subscriber).map(|d| d.decided_by)
+}
+
+#[test]
+fn paused_everything_waits_and_resuming_streams_it() {
+    let mut queue = queue();
+    let effects = queue.set_paused(at(0), true);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Show(UiEvent::Paused(true))]
+    ));
+    let effects = queue
+        .propose(
+            at(1),
+            1,
+            key("s1", "p1"),
+            shell("ls", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        position(&effects, 1),
+        1,
+        "a read-only action waits while paused"
+    );
+    queue
+        .propose(at(1), 2, key("s1", "p2"), risky("touch F"), None)
+        .unwrap();
+    let effects = queue.set_paused(at(2), false);
+    assert_eq!(decided_by(&effects, 1), Some(DecidedBy::Stream));
+    assert_eq!(
+        decision_for(&effects, 2),
+        None,
+        "a risky item still waits for a person"
+    );
+    assert_eq!(queue.waiting().count(), 1);
+}
+
+#[test]
+fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
+    let mut queue = queue();
+    queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            risky("git push origin feature"),
+            None,
+        )
+        .unwrap();
+    let effects = queue
+        .grant(at(1), &key("s1", "p1"), Duration::from_secs(600))
+        .unwrap();
+    assert_eq!(decided_by(&effects, 1), Some(DecidedBy::Person));
+    let grant = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Show(UiEvent::Granted(grant)) => Some(grant.clone()),
+            _ => None,
+        })
+        .expect("the grant is shown");
+    assert_eq!(queue.grants().len(), 1);
+
+    // Similar: same session, program, environment, tier.
+    let effects = queue
+        .propose(
+            at(2),
+            2,
+            key("s1", "p2"),
+            risky("git push origin other"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        decided_by(&effects, 2),
+        Some(DecidedBy::Grant(grant.id.clone()))
+    );
+    // Not similar: another program, another session, another environment.
+    for (n, (session, action)) in [
+        ("s1", risky("touch F")),
+        ("s2", risky("git push origin feature")),
+        (
+            "s1",
+            shell("git push origin feature", Environment::Production),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let subscriber = 10 + n as u64;
+        let effects = queue
+            .propose(
+                at(3),
+                subscriber,
+                key(session, &format!("q{n}")),
+                action,
+                None,
+            )
+            .unwrap();
+        assert_eq!(decision_for(&effects, subscriber), None, "case {n} waits");
+    }
+    // The grant lapses at its deadline.
+    let effects = queue.tick(at(601));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Show(UiEvent::GrantEnded { id }) if *id == grant.id))
+    );
+    let effects = queue
+        .propose(
+            at(602),
+            20,
+            key("s1", "p3"),
+            risky("git push origin again"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(decision_for(&effects, 20), None);
+}
+
+#[test]
+fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
+        .unwrap();
+    let effects = queue
+        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .unwrap();
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Show(UiEvent::Granted(grant)) => Some(grant.id.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(queue.revoke(&id).len(), 1);
+    let effects = queue
+        .propose(at(1), 2, key("s1", "p2"), risky("touch B"), None)
+        .unwrap();
+    assert_eq!(decision_for(&effects, 2), None);
+
+    let delete = shell("railway volume delete vol-7f3a", Environment::Production);
+    queue
+        .propose(at(2), 3, key("s1", "p3"), delete, None)
+        .unwrap();
+    assert_eq!(
+        queue
+            .grant(at(2), &key("s1", "p3"), Duration::from_secs(600))
+            .unwrap_err(),
+        DecideError::CriticalNotGrantable
+    );
+    assert_eq!(
+        queue.waiting().count(),
+        2,
+        "refused: the critical item still waits"
+    );
+}
+
+#[test]
+fn paused_grants_cover_nothing() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
+        .unwrap();
+    queue
+        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .unwrap();
+    queue.set_paused(at(1), true);
+    let effects = queue
+        .propose(at(1), 2, key("s1", "p2"), risky("touch B"), None)
+        .unwrap();
+    assert_eq!(decision_for(&effects, 2), None);
+}
+
+#[test]
+fn closing_a_session_ends_its_grants() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
+        .unwrap();
+    queue
+        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .unwrap();
+    let effects = queue.close_session(at(1), &SessionId("s1".into()));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Show(UiEvent::GrantEnded { .. })))
+    );
+    assert!(queue.grants().is_empty());
+}

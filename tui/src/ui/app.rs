@@ -103,7 +103,10 @@ impl App {
                 self.stream.push_front((item, decision));
                 self.stream.truncate(STREAM_LEN);
             }
-            UiEvent::Outcome { .. } => {}
+            UiEvent::Outcome { .. }
+            | UiEvent::Paused(_)
+            | UiEvent::Granted(_)
+            | UiEvent::GrantEnded { .. } => {}
         }
     }
 
