@@ -15,6 +15,7 @@ use crate::console::{Console, ConsoleOptions};
 use crate::policy::{Engine, Policy};
 use crate::queue::QueueConfig;
 use crate::run_command::{self, RunOptions};
+use crate::ui::{Keymap, UiOptions};
 
 /// signoff — a terminal approval console for AI agents.
 ///
@@ -34,6 +35,14 @@ pub struct Cli {
     /// The policy file layered over the built-in rules [default: $XDG_CONFIG_HOME/signoff/policy.toml]
     #[arg(long, global = true, env = "SIGNOFF_POLICY", value_name = "FILE")]
     policy: Option<PathBuf>,
+
+    /// Ring the terminal bell when an item starts waiting
+    #[arg(long, global = true)]
+    bell: bool,
+
+    /// No desktop notifications when an item starts waiting
+    #[arg(long, global = true)]
+    no_notify: bool,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -170,17 +179,37 @@ pub fn main() -> ExitCode {
                 ..QueueConfig::default()
             };
             let policy = cli.policy;
+            let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
                 let policy = load_policy(policy.as_deref())?;
-                open_console(ConsoleOptions {
-                    socket,
-                    queue,
-                    policy,
-                })
+                let ui = ui_options(bell, notify)?;
+                open_console(
+                    ConsoleOptions {
+                        socket,
+                        queue,
+                        policy,
+                    },
+                    ui,
+                )
                 .await
             }))
         }
     }
+}
+
+/// How the screen looks and gets attention: the user's keys, `NO_COLOR`, bell, notifications.
+fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
+    let keys = match directories::ProjectDirs::from("", "", "signoff") {
+        Some(dirs) => Keymap::load(&dirs.config_dir().join("keys.toml"))?,
+        None => Keymap::default(),
+    };
+    let color = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    Ok(UiOptions {
+        keys,
+        color,
+        bell,
+        notify,
+    })
 }
 
 fn report(result: anyhow::Result<()>) -> ExitCode {
@@ -271,12 +300,12 @@ fn explain(
     Ok(())
 }
 
-async fn open_console(options: ConsoleOptions) -> anyhow::Result<()> {
+async fn open_console(options: ConsoleOptions, ui: UiOptions) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("the console needs a terminal (stdin and stdout must be a tty)");
     }
     crate::logging::init();
     let console = Console::start(options)?;
-    crate::ui::run(console).await?;
+    crate::ui::run(console, ui).await?;
     Ok(())
 }

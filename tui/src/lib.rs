@@ -2,6 +2,7 @@
 //! command line (`cli::main` is the whole binary).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attention;
 pub mod cli;
 pub mod console;
 pub mod explain;

@@ -1,206 +1,530 @@
 //! The screen's model and how keys and queue events change it (Elm-style: no IO here).
 //!
-//! Modes: **browsing** the waiting queue; **typing** the confirmation of a critical item (every
-//! key goes to the prompt; Esc backs out); **confirming quit** while items still wait.
+//! Modes: **browsing** one of three panes (the waiting queue, the stream of decided items, the
+//! sessions and grants), the **details** pane (scrolling a long diff), and prompts that take every
+//! key while open: the typed **confirmation** of a critical item (Esc backs out), the **note**
+//! sent with a denial, the **grant** duration, the **filter**, **help**, and **confirming quit**
+//! while items wait.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use signoff_protocol::{Confirmation, Decision, SessionId, SessionInfo, Verdict};
+use signoff_protocol::{
+    Confirmation, DecidedBy, Decision, Outcome, SessionId, SessionInfo, Tier, Verdict,
+};
 
-use crate::queue::{Item, PersonDecision, ProposalKey, UiEvent};
+use super::keys::{KeyAction, Keymap};
+use crate::queue::{Grant, Item, PersonDecision, ProposalKey, UiEvent};
 
-/// How many decided items the live stream keeps.
-const STREAM_LEN: usize = 200;
+/// How many decided items the stream keeps on screen.
+pub const STREAM_LEN: usize = 10_000;
+const NOTE_MAX: usize = 500;
+const PAGE: usize = 10;
+pub const DEFAULT_GRANT_MINUTES: &str = "15";
 
 /// What the screen asks of the rest of the console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
     Decide(ProposalKey, PersonDecision),
+    Grant(ProposalKey, Duration),
+    Revoke(String),
+    SetPaused(bool),
     Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Queue,
+    Stream,
+    Sessions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Browsing,
+    /// Scrolling the details pane.
+    Details,
     /// Approving a critical item: the person types `expected`.
-    Typing {
+    Confirm {
         key: ProposalKey,
         expected: String,
         input: String,
     },
+    /// Denying with a note for the agent.
+    Note {
+        key: ProposalKey,
+        text: String,
+    },
+    /// Approving and granting similar items for a number of minutes.
+    Grant {
+        key: ProposalKey,
+        minutes: String,
+    },
+    Filter,
+    Help,
     ConfirmQuit,
+}
+
+pub struct StreamEntry {
+    pub item: Arc<Item>,
+    pub decision: Decision,
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Default)]
+pub struct SessionView {
+    pub info: SessionInfo,
+    pub waiting: usize,
+    pub approved: u64,
+    pub denied: u64,
+}
+
+#[derive(Default)]
+pub struct Counts {
+    pub streamed: u64,
+    pub approved: u64,
+    pub denied: u64,
+    pub expired: u64,
 }
 
 pub struct App {
     pub socket: String,
-    pub sessions: HashMap<SessionId, SessionInfo>,
+    pub keys: Keymap,
+    pub sessions: BTreeMap<SessionId, SessionView>,
     /// Oldest first.
     pub waiting: Vec<Arc<Item>>,
     /// Newest first.
-    pub stream: VecDeque<(Arc<Item>, Decision)>,
-    pub streamed: u64,
-    pub denied: u64,
+    pub stream: VecDeque<StreamEntry>,
+    pub grants: Vec<Grant>,
+    pub counts: Counts,
+    pub paused: bool,
+    pub pane: Pane,
+    /// Selection per pane (in the filtered lists).
     pub selected: usize,
+    pub stream_selected: usize,
+    pub grant_selected: usize,
+    pub detail_scroll: usize,
+    pub filter: String,
     pub mode: Mode,
     /// A one-line message for the person (an error, a hint).
     pub status: Option<String>,
 }
 
 impl App {
-    pub fn new(socket: String) -> Self {
+    pub fn new(socket: String, keys: Keymap) -> Self {
         App {
             socket,
-            sessions: HashMap::new(),
+            keys,
+            sessions: BTreeMap::new(),
             waiting: Vec::new(),
             stream: VecDeque::new(),
-            streamed: 0,
-            denied: 0,
+            grants: Vec::new(),
+            counts: Counts::default(),
+            paused: false,
+            pane: Pane::Queue,
             selected: 0,
+            stream_selected: 0,
+            grant_selected: 0,
+            detail_scroll: 0,
+            filter: String::new(),
             mode: Mode::Browsing,
             status: None,
         }
     }
 
+    fn matches_filter(&self, item: &Item) -> bool {
+        if self.filter.is_empty() {
+            return true;
+        }
+        let needle = self.filter.to_lowercase();
+        item.agent.to_lowercase().contains(&needle)
+            || item
+                .action
+                .display_summary()
+                .to_lowercase()
+                .contains(&needle)
+    }
+
+    /// The waiting items the filter lets through, oldest first.
+    pub fn visible_waiting(&self) -> Vec<&Arc<Item>> {
+        self.waiting
+            .iter()
+            .filter(|item| self.matches_filter(item))
+            .collect()
+    }
+
+    /// The decided items the filter lets through, newest first.
+    pub fn visible_stream(&self) -> Vec<&StreamEntry> {
+        self.stream
+            .iter()
+            .filter(|entry| self.matches_filter(&entry.item))
+            .collect()
+    }
+
     pub fn selected_item(&self) -> Option<&Arc<Item>> {
-        self.waiting.get(self.selected)
+        self.visible_waiting().get(self.selected).copied()
+    }
+
+    /// What the details pane shows: the selected waiting item, or the selected decided one.
+    pub fn detail(&self) -> Option<(&Arc<Item>, Option<&StreamEntry>)> {
+        match self.pane {
+            Pane::Stream => self
+                .visible_stream()
+                .get(self.stream_selected)
+                .map(|entry| (&entry.item, Some(*entry))),
+            _ => self.selected_item().map(|item| (item, None)),
+        }
+    }
+
+    fn clamp_selection(&mut self) {
+        self.selected = self
+            .selected
+            .min(self.visible_waiting().len().saturating_sub(1));
+        self.stream_selected = self
+            .stream_selected
+            .min(self.visible_stream().len().saturating_sub(1));
+        self.grant_selected = self.grant_selected.min(self.grants.len().saturating_sub(1));
     }
 
     pub fn on_event(&mut self, event: UiEvent) {
         match event {
             UiEvent::SessionOpened { id, info } => {
-                self.sessions.insert(id, info);
+                self.sessions.insert(
+                    id,
+                    SessionView {
+                        info,
+                        ..SessionView::default()
+                    },
+                );
             }
             UiEvent::SessionClosed { id } => {
                 self.sessions.remove(&id);
             }
-            UiEvent::Waiting(item) => self.waiting.push(item),
-            UiEvent::Decided { item, decision } => {
-                if let Some(index) = self.waiting.iter().position(|w| w.key == item.key) {
-                    self.waiting.remove(index);
-                    if index < self.selected {
-                        self.selected -= 1;
-                    }
+            UiEvent::Waiting(item) => {
+                if let Some(session) = self.sessions.get_mut(&item.key.session) {
+                    session.waiting += 1;
                 }
-                self.selected = self.selected.min(self.waiting.len().saturating_sub(1));
-                if matches!(&self.mode, Mode::Typing { key, .. } if *key == item.key) {
-                    self.mode = Mode::Browsing;
-                    self.status = Some(format!(
-                        "The item you were confirming was {}.",
-                        decision.verdict
-                    ));
-                }
-                match decision.verdict {
-                    Verdict::Approved
-                        if decision.decided_by == signoff_protocol::DecidedBy::Stream =>
-                    {
-                        self.streamed += 1
-                    }
-                    Verdict::Denied => self.denied += 1,
-                    _ => {}
-                }
-                self.stream.push_front((item, decision));
-                self.stream.truncate(STREAM_LEN);
+                self.waiting.push(item);
             }
-            UiEvent::Outcome { .. }
-            | UiEvent::Paused(_)
-            | UiEvent::Granted(_)
-            | UiEvent::GrantEnded { .. } => {}
+            UiEvent::Decided { item, decision } => self.decided(item, decision),
+            UiEvent::Outcome { key, outcome } => {
+                if let Some(entry) = self.stream.iter_mut().find(|entry| entry.item.key == key) {
+                    entry.outcome = Some(outcome);
+                }
+            }
+            UiEvent::Paused(paused) => self.paused = paused,
+            UiEvent::Granted(grant) => self.grants.push(grant),
+            UiEvent::GrantEnded { id } => self.grants.retain(|grant| grant.id != id),
         }
+        self.clamp_selection();
+    }
+
+    fn decided(&mut self, item: Arc<Item>, decision: Decision) {
+        // Keep the selection on the same item when one above it leaves.
+        if let Some(index) = self.waiting.iter().position(|w| w.key == item.key) {
+            let selected_key = self.selected_item().map(|s| s.key.clone());
+            self.waiting.remove(index);
+            if let Some(session) = self.sessions.get_mut(&item.key.session) {
+                session.waiting = session.waiting.saturating_sub(1);
+            }
+            if let Some(key) = selected_key {
+                self.selected = self
+                    .visible_waiting()
+                    .iter()
+                    .position(|w| w.key == key)
+                    .unwrap_or(self.selected);
+            }
+        }
+        let prompt_key = match &self.mode {
+            Mode::Confirm { key, .. } | Mode::Note { key, .. } | Mode::Grant { key, .. } => {
+                Some(key)
+            }
+            _ => None,
+        };
+        if prompt_key == Some(&item.key) {
+            self.mode = Mode::Browsing;
+            self.status = Some(format!(
+                "The item you were answering was {} meanwhile.",
+                decision.verdict
+            ));
+        }
+        let session = self.sessions.get_mut(&item.key.session);
+        match (decision.verdict, &decision.decided_by) {
+            (Verdict::Approved, DecidedBy::Stream) => self.counts.streamed += 1,
+            (Verdict::Approved, _) => {
+                self.counts.approved += 1;
+                if let Some(session) = session {
+                    session.approved += 1;
+                }
+            }
+            (Verdict::Denied, _) => {
+                self.counts.denied += 1;
+                if let Some(session) = session {
+                    session.denied += 1;
+                }
+            }
+            (Verdict::Expired, _) => self.counts.expired += 1,
+            (Verdict::Withdrawn, _) => {}
+        }
+        self.stream.push_front(StreamEntry {
+            item,
+            decision,
+            outcome: None,
+        });
+        self.stream.truncate(STREAM_LEN);
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Option<Intent> {
         let ctrl_c =
             key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-        let quit = key.code == KeyCode::Char('q') || ctrl_c;
+        let action = self.keys.action(key);
         match &mut self.mode {
-            Mode::Typing {
+            Mode::Confirm {
                 key: item,
                 expected,
                 input,
             } => {
                 match key.code {
                     KeyCode::Esc => self.mode = Mode::Browsing,
-                    KeyCode::Enter => {
-                        if input == expected {
-                            let intent = Intent::Decide(
-                                item.clone(),
-                                PersonDecision::Approve {
-                                    typed: Some(input.clone()),
-                                },
-                            );
-                            self.mode = Mode::Browsing;
-                            return Some(intent);
-                        }
-                        self.status = Some(
-                            "That is not the name. Type it exactly, or Esc to go back.".into(),
+                    KeyCode::Enter if input == expected => {
+                        let intent = Intent::Decide(
+                            item.clone(),
+                            PersonDecision::Approve {
+                                typed: Some(input.clone()),
+                            },
                         );
+                        self.mode = Mode::Browsing;
+                        return Some(intent);
+                    }
+                    KeyCode::Enter => {
+                        self.status =
+                            Some("That is not the name. Type it exactly, or Esc to go back.".into())
                     }
                     KeyCode::Backspace => {
                         input.pop();
                     }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        input.push(c)
-                    }
+                    KeyCode::Char(c) if !ctrl_c => input.push(c),
                     _ => {}
                 }
                 None
             }
-            Mode::ConfirmQuit => {
-                if quit {
-                    return Some(Intent::Quit);
+            Mode::Note { key: item, text } => {
+                match key.code {
+                    KeyCode::Esc => self.mode = Mode::Browsing,
+                    KeyCode::Enter => {
+                        let intent = Intent::Decide(
+                            item.clone(),
+                            PersonDecision::Deny {
+                                note: text.trim().to_string(),
+                            },
+                        );
+                        self.mode = Mode::Browsing;
+                        return Some(intent);
+                    }
+                    KeyCode::Backspace => {
+                        text.pop();
+                    }
+                    KeyCode::Char(c) if !ctrl_c && text.chars().count() < NOTE_MAX => text.push(c),
+                    _ => {}
                 }
-                self.mode = Mode::Browsing;
-                self.status = None;
                 None
             }
-            Mode::Browsing => {
-                self.status = None;
-                if quit {
-                    if self.waiting.is_empty() {
-                        return Some(Intent::Quit);
+            Mode::Grant { key: item, minutes } => {
+                match key.code {
+                    KeyCode::Esc => self.mode = Mode::Browsing,
+                    KeyCode::Enter => match minutes.parse::<u64>() {
+                        Ok(m) if (1..=24 * 60).contains(&m) => {
+                            let intent = Intent::Grant(item.clone(), Duration::from_secs(m * 60));
+                            self.mode = Mode::Browsing;
+                            return Some(intent);
+                        }
+                        _ => {
+                            self.status = Some("Give the grant between 1 and 1440 minutes.".into())
+                        }
+                    },
+                    KeyCode::Backspace => {
+                        minutes.pop();
                     }
-                    self.mode = Mode::ConfirmQuit;
+                    KeyCode::Char(c) if c.is_ascii_digit() && minutes.len() < 4 => minutes.push(c),
+                    _ => {}
+                }
+                None
+            }
+            Mode::Filter => {
+                match key.code {
+                    KeyCode::Esc => {
+                        self.filter.clear();
+                        self.mode = Mode::Browsing;
+                    }
+                    KeyCode::Enter => self.mode = Mode::Browsing,
+                    KeyCode::Backspace => {
+                        self.filter.pop();
+                    }
+                    KeyCode::Char(c) if !ctrl_c => self.filter.push(c),
+                    _ => {}
+                }
+                self.clamp_selection();
+                None
+            }
+            Mode::Help => {
+                self.mode = Mode::Browsing;
+                None
+            }
+            Mode::ConfirmQuit => {
+                self.mode = Mode::Browsing;
+                (action == Some(KeyAction::Quit) || ctrl_c).then_some(Intent::Quit)
+            }
+            Mode::Details => {
+                match action {
+                    Some(KeyAction::Down) => self.detail_scroll += 1,
+                    Some(KeyAction::Up) => {
+                        self.detail_scroll = self.detail_scroll.saturating_sub(1)
+                    }
+                    Some(KeyAction::PageDown) => self.detail_scroll += PAGE,
+                    Some(KeyAction::PageUp) => {
+                        self.detail_scroll = self.detail_scroll.saturating_sub(PAGE)
+                    }
+                    Some(KeyAction::Details) => self.mode = Mode::Browsing,
+                    _ if key.code == KeyCode::Esc => self.mode = Mode::Browsing,
+                    _ => return self.browse(action, ctrl_c),
+                }
+                None
+            }
+            Mode::Browsing => self.browse(action, ctrl_c),
+        }
+    }
+
+    fn browse(&mut self, action: Option<KeyAction>, ctrl_c: bool) -> Option<Intent> {
+        self.status = None;
+        if ctrl_c {
+            return self.quit();
+        }
+        let action = action?;
+        match action {
+            KeyAction::Quit => self.quit(),
+            KeyAction::Help => {
+                self.mode = Mode::Help;
+                None
+            }
+            KeyAction::Pause => Some(Intent::SetPaused(!self.paused)),
+            KeyAction::Filter => {
+                self.mode = Mode::Filter;
+                None
+            }
+            KeyAction::History => {
+                self.status = Some(
+                    "The history view comes with the history store; it is not built yet.".into(),
+                );
+                None
+            }
+            KeyAction::NextPane => {
+                self.pane = match self.pane {
+                    Pane::Queue => Pane::Stream,
+                    Pane::Stream => Pane::Sessions,
+                    Pane::Sessions => Pane::Queue,
+                };
+                self.detail_scroll = 0;
+                None
+            }
+            KeyAction::Down | KeyAction::Up | KeyAction::PageDown | KeyAction::PageUp => {
+                self.move_selection(action);
+                None
+            }
+            KeyAction::Details => {
+                self.mode = Mode::Details;
+                None
+            }
+            KeyAction::Revoke => {
+                let grant = self
+                    .grants
+                    .get(self.grant_selected)
+                    .filter(|_| self.pane == Pane::Sessions)?;
+                Some(Intent::Revoke(grant.id.clone()))
+            }
+            KeyAction::Approve
+            | KeyAction::Deny
+            | KeyAction::DenyWithNote
+            | KeyAction::ApproveAndGrant => {
+                if self.pane != Pane::Queue {
+                    self.status = Some(
+                        "Decisions are made in the waiting queue: press tab to get there.".into(),
+                    );
                     return None;
                 }
-                match key.code {
-                    KeyCode::Char('j') | KeyCode::Down => {
-                        self.selected =
-                            (self.selected + 1).min(self.waiting.len().saturating_sub(1));
-                        None
-                    }
-                    KeyCode::Char('k') | KeyCode::Up => {
-                        self.selected = self.selected.saturating_sub(1);
-                        None
-                    }
-                    KeyCode::Char('y') => {
-                        let item = self.selected_item()?;
-                        if let Confirmation::Typed(expected) = &item.assessment.confirmation {
-                            self.mode = Mode::Typing {
-                                key: item.key.clone(),
-                                expected: expected.clone(),
-                                input: String::new(),
-                            };
-                            return None;
-                        }
-                        Some(Intent::Decide(
-                            item.key.clone(),
-                            PersonDecision::Approve { typed: None },
-                        ))
-                    }
-                    KeyCode::Char('n') => {
-                        let item = self.selected_item()?;
-                        Some(Intent::Decide(
-                            item.key.clone(),
-                            PersonDecision::Deny {
-                                note: String::new(),
-                            },
-                        ))
-                    }
-                    _ => None,
-                }
+                let item = self.selected_item()?.clone();
+                self.answer(action, &item)
             }
         }
+    }
+
+    fn answer(&mut self, action: KeyAction, item: &Item) -> Option<Intent> {
+        let key = item.key.clone();
+        match action {
+            KeyAction::Approve => match &item.assessment.confirmation {
+                // Invariant 7: a critical item is never approved by one key.
+                Confirmation::Typed(expected) => {
+                    self.mode = Mode::Confirm {
+                        key,
+                        expected: expected.clone(),
+                        input: String::new(),
+                    };
+                    None
+                }
+                _ => Some(Intent::Decide(key, PersonDecision::Approve { typed: None })),
+            },
+            KeyAction::Deny => Some(Intent::Decide(
+                key,
+                PersonDecision::Deny {
+                    note: String::new(),
+                },
+            )),
+            KeyAction::DenyWithNote => {
+                self.mode = Mode::Note {
+                    key,
+                    text: String::new(),
+                };
+                None
+            }
+            KeyAction::ApproveAndGrant if item.assessment.tier == Tier::Critical => {
+                self.status =
+                    Some("Critical actions are never granted: approve this one on its own.".into());
+                None
+            }
+            KeyAction::ApproveAndGrant => {
+                self.mode = Mode::Grant {
+                    key,
+                    minutes: DEFAULT_GRANT_MINUTES.into(),
+                };
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn quit(&mut self) -> Option<Intent> {
+        if self.waiting.is_empty() {
+            return Some(Intent::Quit);
+        }
+        self.mode = Mode::ConfirmQuit;
+        None
+    }
+
+    fn move_selection(&mut self, action: KeyAction) {
+        let (selected, len) = match self.pane {
+            Pane::Queue => (&mut self.selected, self.waiting.len()),
+            Pane::Stream => (&mut self.stream_selected, self.stream.len()),
+            Pane::Sessions => (&mut self.grant_selected, self.grants.len()),
+        };
+        let last = len.saturating_sub(1);
+        *selected = match action {
+            KeyAction::Down => (*selected + 1).min(last),
+            KeyAction::Up => selected.saturating_sub(1),
+            KeyAction::PageDown => (*selected + PAGE).min(last),
+            _ => selected.saturating_sub(PAGE),
+        };
+        self.detail_scroll = 0;
+        self.clamp_selection();
     }
 }

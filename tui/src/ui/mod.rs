@@ -1,58 +1,142 @@
-//! The console's screen: a first cut of the live approval queue.
+//! The console's screen: the live approval queue.
+//!
+//! One loop over closed event sources — queue events, terminal events, and timers — with redraws
+//! requested by changes and coalesced to at most one frame per [`FRAME`]. Idle, nothing ticks;
+//! while items wait, the countdown redraws once a second. The screen never waits on the network,
+//! the store or notifications.
 
 mod app;
+pub mod keys;
 mod view;
 
-use std::io;
-use std::time::{Duration, SystemTime};
+use std::io::{self, Write};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
+use crate::attention::Notifier;
 use crate::console::Console;
-pub use app::{App, Intent, Mode};
+use crate::queue::UiEvent;
+use crate::sanitize;
+pub use app::{App, Intent, Mode, Pane};
+pub use keys::Keymap;
+pub use view::render;
+
+/// The shortest time between two frames: under load, changes are drawn together.
+pub const FRAME: Duration = Duration::from_millis(16);
+/// The most queue events applied between two looks at the keyboard.
+const EVENTS_PER_TURN: usize = 20_000;
+
+pub struct UiOptions {
+    pub keys: Keymap,
+    /// False with `NO_COLOR`.
+    pub color: bool,
+    /// Ring the terminal bell when an item starts waiting.
+    pub bell: bool,
+    /// Send a desktop notification when an item starts waiting.
+    pub notify: bool,
+}
 
 /// Runs the screen until the person quits, then shuts the console down (answering every agent
 /// still waiting).
-pub async fn run(mut console: Console) -> io::Result<()> {
+pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
-    let mut app = App::new(console.socket.display().to_string());
+    let notifier = options.notify.then(Notifier::spawn);
+    let mut app = App::new(console.socket.display().to_string(), options.keys);
     let mut keys = EventStream::new();
-    // Time left counts down on screen while items wait.
-    let mut countdown = tokio::time::interval(Duration::from_secs(1));
+    let mut dirty = true;
+    let mut next_frame = Instant::now();
     let result = loop {
-        if let Err(error) = terminal.draw(|frame| view::render(&app, frame, SystemTime::now())) {
-            break Err(error);
+        if dirty && Instant::now() >= next_frame {
+            if let Err(error) =
+                terminal.draw(|frame| view::render(&app, frame, SystemTime::now(), options.color))
+            {
+                break Err(error);
+            }
+            dirty = false;
+            next_frame = Instant::now() + FRAME;
         }
+        let counting_down = !app.waiting.is_empty() || !app.grants.is_empty();
         tokio::select! {
             Some(event) = console.events.recv() => {
-                app.on_event(event);
-                while let Ok(event) = console.events.try_recv() {
+                let mut waiting_now = Vec::new();
+                let mut next = Some(event);
+                let mut applied = 0;
+                while let Some(event) = next.take() {
+                    if let UiEvent::Waiting(item) = &event {
+                        waiting_now.push(sanitize::line(&item.action.display_summary(), 120));
+                    }
                     app.on_event(event);
+                    applied += 1;
+                    next = if applied < EVENTS_PER_TURN { console.events.try_recv().ok() } else { None };
                 }
+                if !waiting_now.is_empty() {
+                    if options.bell {
+                        let _ = terminal.backend_mut().write_all(b"\x07").and_then(|()| terminal.backend_mut().flush());
+                    }
+                    if let Some(notifier) = &notifier {
+                        waiting_now.into_iter().for_each(|summary| notifier.waiting(summary));
+                    }
+                }
+                dirty = true;
             }
             key = keys.next() => match key {
-                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => match app.on_key(key) {
-                    Some(Intent::Decide(item, answer)) => {
-                        match console.queue.decide(item, answer).await {
-                            Ok(Ok(())) => {}
-                            Ok(Err(error)) => app.status = Some(error.to_string()),
-                            Err(closed) => break Err(io::Error::other(closed)),
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    dirty = true;
+                    match app.on_key(key) {
+                        Some(Intent::Quit) => break Ok(()),
+                        Some(intent) => {
+                            if let Err(error) = carry_out(&console, &mut app, intent).await {
+                                break Err(error);
+                            }
                         }
+                        None => {}
                     }
-                    Some(Intent::Quit) => break Ok(()),
-                    None => {}
-                },
+                }
+                Some(Ok(Event::Resize(..))) => dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(error)) => break Err(error),
                 None => break Ok(()),
             },
-            _ = countdown.tick() => {}
+            () = tokio::time::sleep_until(next_frame.into()), if dirty => {}
+            () = tokio::time::sleep(Duration::from_secs(1)), if counting_down && !dirty => dirty = true,
         }
     };
     ratatui::restore();
     console.shutdown().await;
     result
+}
+
+/// Sends what the person decided to the queue; a refusal becomes a message on screen.
+async fn carry_out(console: &Console, app: &mut App, intent: Intent) -> io::Result<()> {
+    let refused = match intent {
+        Intent::Decide(item, answer) => console
+            .queue
+            .decide(item, answer)
+            .await
+            .map_err(io::Error::other)?
+            .err(),
+        Intent::Grant(item, duration) => console
+            .queue
+            .grant(item, duration)
+            .await
+            .map_err(io::Error::other)?
+            .err(),
+        Intent::Revoke(grant) => {
+            console.queue.revoke(grant);
+            None
+        }
+        Intent::SetPaused(paused) => {
+            console.queue.set_paused(paused);
+            None
+        }
+        Intent::Quit => None,
+    };
+    if let Some(error) = refused {
+        app.status = Some(error.to_string());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use signoff_protocol::{
     SessionId, SessionInfo, ShellCommand, Verdict,
 };
 
-use super::app::{App, Intent, Mode};
+use super::app::{App, Intent, Mode, Pane};
+use super::keys::Keymap;
 use super::view;
 use crate::policy::{Engine, Facts, Policy};
 use crate::queue::{Item, PersonDecision, ProposalKey, UiEvent};
@@ -24,7 +25,7 @@ fn item(seq: u64, agent: &str, mut action: Action, environment: Environment) -> 
     let assessment = Engine::default().assess(&action, &SessionInfo::default(), &Facts::default());
     Arc::new(Item {
         key: ProposalKey {
-            session: SessionId("s".into()),
+            session: SessionId(agent.into()),
             proposal: ProposalId(format!("p{seq}")),
         },
         seq,
@@ -67,8 +68,11 @@ fn decided(app: &mut App, item: Arc<Item>, verdict: Verdict, decided_by: Decided
 }
 
 fn busy_app() -> App {
-    let mut app = App::new("/run/user/1000/signoff/signoff.sock".into());
-    for (id, name) in [("a", "claude"), ("b", "codex")] {
+    let mut app = App::new(
+        "/run/user/1000/signoff/signoff.sock".into(),
+        Keymap::default(),
+    );
+    for (id, name) in [("claude", "claude"), ("codex", "codex")] {
         let info = SessionInfo {
             agent_name: name.into(),
             ..SessionInfo::default()
@@ -118,12 +122,16 @@ fn busy_app() -> App {
     app
 }
 
-fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+fn draw_with(app: &App, width: u16, height: u16, color: bool) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| view::render(app, frame, now()))
+        .draw(|frame| view::render(app, frame, now(), color))
         .unwrap();
     terminal
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    draw_with(app, width, height, true)
 }
 
 fn press(app: &mut App, code: KeyCode) -> Option<Intent> {
@@ -132,19 +140,36 @@ fn press(app: &mut App, code: KeyCode) -> Option<Intent> {
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
-        assert_eq!(press(app, KeyCode::Char(c)), None);
+        assert_eq!(press(app, KeyCode::Char(c)), None, "typing {c:?}");
     }
 }
 
+fn grant_event(app: &mut App) {
+    let item = app.waiting[0].clone();
+    let grant =
+        crate::queue::Grant::like("g1".into(), &item, now() + Duration::from_secs(900)).unwrap();
+    app.on_event(UiEvent::Granted(grant));
+}
+
+// ---- snapshots of every screen state ---------------------------------------------------------
+
 #[test]
 fn empty_console() {
-    let app = App::new("/run/user/1000/signoff/signoff.sock".into());
-    insta::assert_snapshot!(draw(&app, 80, 24).backend());
+    let app = App::new(
+        "/run/user/1000/signoff/signoff.sock".into(),
+        Keymap::default(),
+    );
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
 }
 
 #[test]
 fn busy_queue() {
-    insta::assert_snapshot!(draw(&busy_app(), 100, 30).backend());
+    insta::assert_snapshot!(draw(&busy_app(), 120, 36).backend());
+}
+
+#[test]
+fn narrow_terminal() {
+    insta::assert_snapshot!(draw(&busy_app(), 80, 24).backend());
 }
 
 #[test]
@@ -157,6 +182,28 @@ fn critical_prompt() {
 }
 
 #[test]
+fn note_editor() {
+    let mut app = busy_app();
+    press(&mut app, KeyCode::Char('N'));
+    type_text(&mut app, "use the staging replica");
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn grant_prompt() {
+    let mut app = busy_app();
+    press(&mut app, KeyCode::Char('a'));
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn help_screen() {
+    let mut app = busy_app();
+    press(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+}
+
+#[test]
 fn quit_confirmation() {
     let mut app = busy_app();
     assert_eq!(press(&mut app, KeyCode::Char('q')), None);
@@ -164,7 +211,74 @@ fn quit_confirmation() {
 }
 
 #[test]
-fn y_approves_and_n_denies_the_selected_item() {
+fn paused_with_sessions_and_grants_focused() {
+    let mut app = busy_app();
+    grant_event(&mut app);
+    app.on_event(UiEvent::Paused(true));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.pane, Pane::Sessions);
+    insta::assert_snapshot!(draw(&app, 120, 36).backend());
+}
+
+#[test]
+fn filtered() {
+    let mut app = busy_app();
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "volume");
+    insta::assert_snapshot!(draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn no_color_draws_no_colour_at_all() {
+    let terminal = draw_with(&busy_app(), 100, 30, false);
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|cell| cell.fg == ratatui::style::Color::Reset
+                && cell.bg == ratatui::style::Color::Reset)
+    );
+    insta::assert_snapshot!(terminal.backend());
+    let coloured = draw_with(&busy_app(), 100, 30, true);
+    assert!(
+        coloured
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|cell| cell.fg == ratatui::style::Color::Red),
+        "colour when allowed"
+    );
+}
+
+#[test]
+fn a_huge_diff_draws_only_what_is_visible() {
+    let mut app = App::new(String::new(), Keymap::default());
+    let mut action = shell("sed -i s/a/b/ big.txt");
+    action.dry_run.diff = (0..100_000).map(|n| format!("+line {n}\n")).collect();
+    app.on_event(UiEvent::Waiting(item(
+        1,
+        "claude",
+        action,
+        Environment::Staging,
+    )));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Details);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    let screen = draw(&app, 100, 30).backend().to_string();
+    // Five pages of ten down, past the six lines of fields: the diff from its 44th line on.
+    assert!(screen.contains("+line 44 "), "{screen}");
+    assert!(!screen.contains("+line 0 "), "{screen}");
+}
+
+// ---- key behaviour: the intents the screen emits ------------------------------------------------
+
+#[test]
+fn y_approves_n_denies_and_shift_n_denies_with_a_note() {
     let mut app = busy_app();
     let first = app.waiting[0].key.clone();
     assert_eq!(
@@ -177,24 +291,50 @@ fn y_approves_and_n_denies_the_selected_item() {
     assert_eq!(
         press(&mut app, KeyCode::Char('n')),
         Some(Intent::Decide(
-            first,
+            first.clone(),
             PersonDecision::Deny {
                 note: String::new()
             }
         ))
     );
+    assert_eq!(
+        app.on_key(KeyEvent::new(KeyCode::Char('N'), KeyModifiers::SHIFT)),
+        None
+    );
+    type_text(&mut app, "ynq are just letters here");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Intent::Decide(
+            first,
+            PersonDecision::Deny {
+                note: "ynq are just letters here".into()
+            }
+        ))
+    );
+    assert_eq!(app.mode, Mode::Browsing);
 }
 
 #[test]
-fn j_and_k_move_within_the_queue() {
+fn a_grants_duration_is_asked_for_and_critical_items_refuse_it() {
     let mut app = busy_app();
-    press(&mut app, KeyCode::Char('k'));
-    assert_eq!(app.selected, 0);
+    let first = app.waiting[0].key.clone();
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "30");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Intent::Grant(first, Duration::from_secs(1800)))
+    );
     press(&mut app, KeyCode::Char('j'));
-    press(&mut app, KeyCode::Down);
-    assert_eq!(app.selected, 1, "stops at the last item");
-    press(&mut app, KeyCode::Up);
-    assert_eq!(app.selected, 0);
+    assert_eq!(press(&mut app, KeyCode::Char('a')), None);
+    assert_eq!(app.mode, Mode::Browsing);
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("never granted")
+    );
 }
 
 #[test]
@@ -203,11 +343,9 @@ fn y_alone_never_approves_a_critical_item() {
     press(&mut app, KeyCode::Char('j'));
     let critical = app.waiting[1].key.clone();
     assert_eq!(press(&mut app, KeyCode::Char('y')), None);
-    assert!(matches!(app.mode, Mode::Typing { .. }));
-    // Every key goes to the prompt: y, n and q included.
+    assert!(matches!(app.mode, Mode::Confirm { .. }));
     type_text(&mut app, "ynq");
     assert_eq!(press(&mut app, KeyCode::Enter), None, "wrong text");
-    assert!(matches!(app.mode, Mode::Typing { .. }));
     for _ in 0..3 {
         press(&mut app, KeyCode::Backspace);
     }
@@ -221,18 +359,72 @@ fn y_alone_never_approves_a_critical_item() {
             }
         ))
     );
-    assert_eq!(app.mode, Mode::Browsing);
 }
 
 #[test]
-fn esc_backs_out_of_the_critical_prompt() {
+fn esc_backs_out_of_every_prompt() {
+    for open in [KeyCode::Char('N'), KeyCode::Char('a'), KeyCode::Char('/')] {
+        let mut app = busy_app();
+        press(&mut app, open);
+        assert_ne!(app.mode, Mode::Browsing);
+        assert_eq!(press(&mut app, KeyCode::Esc), None);
+        assert_eq!(app.mode, Mode::Browsing, "{open:?}");
+        assert_eq!(app.waiting.len(), 2);
+    }
+}
+
+#[test]
+fn movement_panes_and_pause() {
     let mut app = busy_app();
-    press(&mut app, KeyCode::Char('j'));
-    press(&mut app, KeyCode::Char('y'));
-    type_text(&mut app, "vol-7f3a");
-    assert_eq!(press(&mut app, KeyCode::Esc), None);
-    assert_eq!(app.mode, Mode::Browsing);
-    assert_eq!(app.waiting.len(), 2);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected, 0);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected, 1, "stops at the last item");
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.pane, Pane::Stream);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        None,
+        "no decisions outside the queue"
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Char('p')),
+        Some(Intent::SetPaused(true))
+    );
+    app.on_event(UiEvent::Paused(true));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('p')),
+        Some(Intent::SetPaused(false))
+    );
+}
+
+#[test]
+fn x_revokes_the_selected_grant_in_the_sessions_pane() {
+    let mut app = busy_app();
+    grant_event(&mut app);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('x')),
+        None,
+        "only in the sessions pane"
+    );
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('x')),
+        Some(Intent::Revoke("g1".into()))
+    );
+}
+
+#[test]
+fn the_filter_narrows_the_queue() {
+    let mut app = busy_app();
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "VOLUME");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible_waiting().len(), 1);
+    let critical = app.waiting[1].key.clone();
+    assert_eq!(app.selected_item().map(|i| i.key.clone()), Some(critical));
 }
 
 #[test]
@@ -244,14 +436,40 @@ fn quitting_asks_first_when_items_wait() {
         None,
         "any other key stays"
     );
-    assert_eq!(app.mode, Mode::Browsing);
     press(&mut app, KeyCode::Char('q'));
     assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Intent::Quit));
+    let mut idle = App::new(String::new(), Keymap::default());
+    assert_eq!(
+        idle.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Some(Intent::Quit)
+    );
+}
 
-    let mut idle = App::new(String::new());
-    assert_eq!(press(&mut idle, KeyCode::Char('q')), Some(Intent::Quit));
-    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert_eq!(idle.on_key(ctrl_c), Some(Intent::Quit));
+#[test]
+fn custom_keys_drive_the_same_actions() {
+    let keys = Keymap::parse(
+        "approve = \"ctrl-y\"",
+        "keys.toml",
+        Some(&Keymap::default()),
+    )
+    .unwrap();
+    let mut app = busy_app();
+    app.keys = keys;
+    let first = app.waiting[0].key.clone();
+    assert_eq!(press(&mut app, KeyCode::Char('y')), None);
+    assert_eq!(
+        app.on_key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL)),
+        Some(Intent::Decide(
+            first,
+            PersonDecision::Approve { typed: None }
+        ))
+    );
+    assert!(
+        draw(&app, 120, 36)
+            .backend()
+            .to_string()
+            .contains(" ctrl-y  approve")
+    );
 }
 
 #[test]
@@ -259,28 +477,45 @@ fn a_decided_item_leaves_the_queue_and_joins_the_stream() {
     let mut app = busy_app();
     press(&mut app, KeyCode::Char('j'));
     let first = app.waiting[0].clone();
-    decided(&mut app, first, Verdict::Denied, DecidedBy::Person);
+    decided(&mut app, first.clone(), Verdict::Denied, DecidedBy::Person);
     assert_eq!(app.waiting.len(), 1);
     assert_eq!(app.selected, 0, "the selection stays on the same item");
-    assert_eq!(app.denied, 1);
-    assert_eq!(app.streamed, 2);
-    assert_eq!(app.stream.front().unwrap().1.verdict, Verdict::Denied);
+    assert_eq!((app.counts.denied, app.counts.streamed), (1, 2));
+    let outcome = signoff_protocol::Outcome {
+        status: signoff_protocol::OutcomeStatus::Failed,
+        exit_code: Some(2),
+        result: String::new(),
+    };
+    app.on_event(UiEvent::Outcome {
+        key: first.key.clone(),
+        outcome,
+    });
+    assert_eq!(
+        app.stream
+            .front()
+            .unwrap()
+            .outcome
+            .as_ref()
+            .unwrap()
+            .exit_code,
+        Some(2)
+    );
 }
 
 #[test]
 fn agent_text_cannot_drive_the_terminal() {
-    let mut app = App::new(String::new());
+    let mut app = App::new(String::new(), Keymap::default());
     let mut action = shell("touch F");
     action.summary = "\x1b]0;pwned\x07\x1b[2J APPROVED \u{202e}".into();
     action.rationale = "\x1b[31mred".into();
+    action.dry_run.diff = "+\x1b[1mbold".into();
     app.on_event(UiEvent::Waiting(item(
         1,
         "evil\x1b[5m",
         action,
         Environment::Staging,
     )));
-    let terminal = draw(&app, 100, 30);
-    let screen = terminal.backend().to_string();
+    let screen = draw(&app, 120, 30).backend().to_string();
     assert!(!screen.contains('\x1b'), "an escape reached the screen");
     assert!(
         screen.contains("\\e]0;pwned\\u{7}\\e[2J APPROVED \\u{202e}"),
@@ -288,4 +523,5 @@ fn agent_text_cannot_drive_the_terminal() {
     );
     assert!(screen.contains("evil\\e[5m"), "{screen}");
     assert!(screen.contains("\\e[31mred"), "{screen}");
+    assert!(screen.contains("+\\e[1mbold"), "{screen}");
 }
