@@ -101,6 +101,13 @@ enum Command {
         command: Vec<String>,
     },
 
+    /// Open the console with simulated agents on a private socket, to see how it works.
+    ///
+    /// Two agents stream everyday work, one asks to roll out to staging, and one replays the
+    /// April 2026 incident: deleting a production volume to "fix" a staging problem. Nothing is
+    /// executed; approve, deny (with a note) and see what the typed confirmation asks.
+    Demo,
+
     /// Check or start a policy file.
     Policy {
         #[command(subcommand)]
@@ -173,6 +180,22 @@ pub fn main() -> ExitCode {
             let file = file.or(cli.policy);
             report(check_policy(file.as_deref()))
         }
+        Some(Command::Demo) => {
+            let (bell, notify) = (cli.bell, !cli.no_notify);
+            report(runtime.block_on(async move {
+                let dir = crate::demo::socket_dir()?;
+                let socket = dir.join("signoff.sock");
+                let options = ConsoleOptions {
+                    socket: socket.clone(),
+                    queue: QueueConfig::default(),
+                    policy: Engine::default(),
+                };
+                let ui = ui_options(bell, notify)?;
+                let result = open_console(options, ui, Some(socket)).await;
+                let _ = std::fs::remove_dir_all(&dir);
+                result
+            }))
+        }
         None => {
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
@@ -190,6 +213,7 @@ pub fn main() -> ExitCode {
                         policy,
                     },
                     ui,
+                    None,
                 )
                 .await
             }))
@@ -300,12 +324,20 @@ fn explain(
     Ok(())
 }
 
-async fn open_console(options: ConsoleOptions, ui: UiOptions) -> anyhow::Result<()> {
+/// Opens the console; `demo_agents`: start the demo's simulated agents against this socket.
+async fn open_console(
+    options: ConsoleOptions,
+    ui: UiOptions,
+    demo_agents: Option<PathBuf>,
+) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("the console needs a terminal (stdin and stdout must be a tty)");
     }
     crate::logging::init();
     let console = Console::start(options)?;
+    if let Some(socket) = demo_agents {
+        crate::demo::start(socket);
+    }
     crate::ui::run(console, ui).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod attention;
 pub mod cli;
 pub mod console;
+pub mod demo;
 pub mod explain;
 pub mod facts;
 mod logging;

@@ -123,7 +123,11 @@ pub struct CliVerb {
 
 /// The first verb among the first positionals: destroy, read, or (when none is recognised) write.
 pub fn verb_of(command: &Command) -> CliVerb {
-    let positionals = command.positionals();
+    verb_among(command, command.positionals())
+}
+
+/// [`verb_of`] over the words a tool says are positional (its flags' values left out).
+pub fn verb_among(command: &Command, positionals: Vec<&str>) -> CliVerb {
     for (index, word) in positionals.iter().enumerate().take(4) {
         // `aws s3 rm s3://x`: a URL or path is never the verb.
         if word.contains("://") || word.contains('/') {

@@ -3,7 +3,7 @@
 use signoff_protocol::Tier;
 
 use super::Command;
-use super::cli::verb_of;
+use super::cli::verb_among;
 use crate::policy::finding::{Effect, Finding, Scope};
 
 /// kubectl and helm options that take a value.
@@ -39,7 +39,7 @@ const VALUE_FLAGS: &[&str] = &[
 pub fn classify(command: &Command, out: &mut Vec<Finding>) {
     let program = command.program;
     let positionals = command.operands(VALUE_FLAGS);
-    let verb = verb_of(command);
+    let verb = verb_among(command, positionals.clone());
     let first = positionals.first().copied().unwrap_or("");
     let remote = |rule, effect, why: String| Finding::new(rule, effect, Scope::Remote, why);
     let output_secret = command

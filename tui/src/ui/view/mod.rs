@@ -43,7 +43,7 @@ pub fn render(app: &App, frame: &mut Frame, now: SystemTime, color: bool) {
     // Wide enough: stream and sessions side by side; else the focused one.
     if area.width >= 110 {
         let [stream, sessions] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Fill(1)]).areas(bottom);
+            Layout::horizontal([Constraint::Percentage(66), Constraint::Fill(1)]).areas(bottom);
         panes::stream(app, frame, stream);
         panes::sessions(app, frame, sessions, now);
     } else if app.pane == Pane::Sessions {

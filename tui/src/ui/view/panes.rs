@@ -97,7 +97,7 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.pane == Pane::Stream && matches!(app.mode, Mode::Browsing);
     let inner = usize::from(area.height.saturating_sub(2));
     let (offset, selected) = window(visible.len(), app.stream_selected, inner);
-    let summary_width = usize::from(area.width.saturating_sub(60)).max(10);
+    let summary_width = usize::from(area.width.saturating_sub(61)).max(10);
     let rows = visible.iter().skip(offset).take(inner.max(1)).map(|entry| {
         let decision = &entry.decision;
         let verdict = match decision.verdict {
@@ -117,7 +117,7 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
         };
         Row::new(vec![
             Line::from(clock(decision.decided_at).dim()),
-            Line::from(sanitize::line(&entry.item.agent, 12)),
+            Line::from(sanitize::line(&entry.item.agent, 11)),
             Line::from(tier_span(entry.item.assessment.tier)),
             Line::from(sanitize::line(
                 &entry.item.action.display_summary(),
@@ -131,11 +131,11 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
         rows,
         [
             Constraint::Length(8),
-            Constraint::Length(12),
+            Constraint::Length(11),
             Constraint::Length(10),
             Constraint::Fill(1),
-            Constraint::Length(19),
-            Constraint::Length(8),
+            Constraint::Length(17),
+            Constraint::Length(7),
         ],
     )
     .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
@@ -159,13 +159,13 @@ pub fn sessions(app: &App, frame: &mut Frame, area: Rect, now: SystemTime) {
         .map(|session| {
             let info = &session.info;
             Line::from(vec![
-                sanitize::line(info.display_name(), 16).bold(),
-                format!(" {}", sanitize::line(&info.model, 16)).dim(),
+                sanitize::line(info.display_name(), 14).bold(),
                 format!(
-                    "  {} waiting · {} approved · {} denied",
+                    "  {} waiting · {} ok · {} denied",
                     session.waiting, session.approved, session.denied
                 )
                 .into(),
+                format!("  {}", sanitize::line(&info.model, 16)).dim(),
             ])
         })
         .collect();
