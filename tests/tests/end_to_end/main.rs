@@ -5,5 +5,6 @@
 mod support;
 
 mod agents;
+mod console;
 mod malformed;
 mod run_command;

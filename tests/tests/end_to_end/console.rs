@@ -1,0 +1,172 @@
+//! The real binary in a real terminal: tmux runs the console, `send-keys` types, `capture-pane`
+//! reads what a person would see.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_signoff-under-test");
+
+/// A tmux server of our own, killed when dropped.
+struct Tmux {
+    server: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let server = format!(
+            "signoff-test-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(['(', ')'], "");
+        let tmux = Tmux { server };
+        let output = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ]);
+        assert!(
+            output.status.success(),
+            "tmux did not start (is tmux installed?): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.server)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Waits until the screen shows `text`; a bounded wait for the screen to change.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn console_command(dir: &Path, socket: &Path) -> String {
+    // A private config and state directory: no user keys or policy leak into the test.
+    format!(
+        "env XDG_CONFIG_HOME={dir}/config XDG_STATE_HOME={dir}/state {BINARY} --socket {socket} --no-notify",
+        dir = dir.display(),
+        socket = socket.display()
+    )
+}
+
+#[test]
+fn a_person_approves_a_waiting_command_with_y() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let tmux = Tmux::start(&console_command(dir.path(), &socket));
+    tmux.wait_for("Nothing waits");
+
+    let file = dir.path().join("F");
+    let mut run = Command::new(BINARY)
+        .args(["run", "--socket"])
+        .arg(&socket)
+        .args([
+            "--env",
+            "staging",
+            "--summary",
+            "Touch the marker file",
+            "--",
+            "touch",
+        ])
+        .arg(&file)
+        .spawn()
+        .unwrap();
+    let screen = tmux.wait_for("Touch the marker file");
+    assert!(screen.contains("Waiting for you (1)"), "{screen}");
+    assert!(
+        screen.contains("risky") && screen.contains("STAGING"),
+        "{screen}"
+    );
+    assert!(!file.exists(), "nothing runs before the person answers");
+
+    tmux.keys(&["y"]);
+    let status = run.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(file.exists());
+    tmux.wait_for("approved (person)");
+    tmux.wait_for("Waiting for you (0)");
+
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while socket.exists() {
+        assert!(Instant::now() < deadline, "the console did not quit on q");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn a_critical_item_is_not_approved_by_y_and_a_note_reaches_the_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let tmux = Tmux::start(&console_command(dir.path(), &socket));
+    tmux.wait_for("Nothing waits");
+
+    let run = Command::new(BINARY)
+        .args(["run", "--socket"])
+        .arg(&socket)
+        .args(["--env", "production", "--", "rm", "-rf", "/srv/data"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tmux.wait_for("CRITICAL");
+    tmux.keys(&["y"]);
+    // The prompt says what and where, and names what to type. (Wait for the exact text: a
+    // capture can catch a frame half drawn.)
+    let screen = tmux.wait_for("Type /srv/data and press Enter");
+    assert!(
+        screen.contains("this cannot be undone") && screen.contains("PRODUCTION"),
+        "{screen}"
+    );
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("That is not the name");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["N"]);
+    tmux.wait_for("Deny with a note");
+    tmux.keys(&["-l", "restore from backup instead"]);
+    tmux.keys(&["Enter"]);
+    let output = run.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(77));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("restore from backup instead"));
+}
