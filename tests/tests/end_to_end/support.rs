@@ -66,7 +66,7 @@ impl TestConsole {
     /// Skips to the next decision shown on screen.
     pub async fn next_decided(&mut self) -> (Arc<Item>, Decision) {
         loop {
-            if let UiEvent::Decided { item, decision } = self.next_event().await {
+            if let UiEvent::Decided { item, decision, .. } = self.next_event().await {
                 return (item, decision);
             }
         }

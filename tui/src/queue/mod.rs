@@ -76,6 +76,8 @@ pub enum UiEvent {
     Decided {
         item: Arc<Item>,
         decision: Decision,
+        /// It was in the waiting queue (false when it streamed straight through).
+        waited: bool,
     },
     Outcome {
         key: ProposalKey,
@@ -426,6 +428,7 @@ impl Queue {
                 Effect::Show(UiEvent::Decided {
                     item: item.clone(),
                     decision: decision.clone(),
+                    waited: false,
                 }),
                 Effect::Answer {
                     to: subscriber,
@@ -588,6 +591,7 @@ impl Queue {
         let mut effects = vec![Effect::Show(UiEvent::Decided {
             item: entry.item.clone(),
             decision: decision.clone(),
+            waited: true,
         })];
         for subscriber in entry.subscribers {
             self.subscriptions.remove(&subscriber);

@@ -178,13 +178,18 @@ impl App {
         }
     }
 
+    /// How many waiting and decided items the filter lets through; cheap when there is none.
+    fn visible_counts(&self) -> (usize, usize) {
+        if self.filter.is_empty() {
+            return (self.waiting.len(), self.stream.len());
+        }
+        (self.visible_waiting().len(), self.visible_stream().len())
+    }
+
     fn clamp_selection(&mut self) {
-        self.selected = self
-            .selected
-            .min(self.visible_waiting().len().saturating_sub(1));
-        self.stream_selected = self
-            .stream_selected
-            .min(self.visible_stream().len().saturating_sub(1));
+        let (waiting, stream) = self.visible_counts();
+        self.selected = self.selected.min(waiting.saturating_sub(1));
+        self.stream_selected = self.stream_selected.min(stream.saturating_sub(1));
         self.grant_selected = self.grant_selected.min(self.grants.len().saturating_sub(1));
     }
 
@@ -208,7 +213,11 @@ impl App {
                 }
                 self.waiting.push(item);
             }
-            UiEvent::Decided { item, decision } => self.decided(item, decision),
+            UiEvent::Decided {
+                item,
+                decision,
+                waited,
+            } => self.decided(item, decision, waited),
             UiEvent::Outcome { key, outcome } => {
                 if let Some(entry) = self.stream.iter_mut().find(|entry| entry.item.key == key) {
                     entry.outcome = Some(outcome);
@@ -221,9 +230,13 @@ impl App {
         self.clamp_selection();
     }
 
-    fn decided(&mut self, item: Arc<Item>, decision: Decision) {
-        // Keep the selection on the same item when one above it leaves.
-        if let Some(index) = self.waiting.iter().position(|w| w.key == item.key) {
+    fn decided(&mut self, item: Arc<Item>, decision: Decision, waited: bool) {
+        // Keep the selection on the same item when one above it leaves. (Streamed items never
+        // waited: thousands a second must not cost a scan of the queue each.)
+        if let Some(index) = waited
+            .then(|| self.waiting.iter().position(|w| w.key == item.key))
+            .flatten()
+        {
             let selected_key = self.selected_item().map(|s| s.key.clone());
             self.waiting.remove(index);
             if let Some(session) = self.sessions.get_mut(&item.key.session) {

@@ -64,7 +64,12 @@ fn decided(app: &mut App, item: Arc<Item>, verdict: Verdict, decided_by: Decided
         action_digest: item.digest,
         decided_at: now() - Duration::from_secs(5),
     };
-    app.on_event(UiEvent::Decided { item, decision });
+    let waited = app.waiting.iter().any(|w| w.key == item.key);
+    app.on_event(UiEvent::Decided {
+        item,
+        decision,
+        waited,
+    });
 }
 
 fn busy_app() -> App {
