@@ -455,6 +455,22 @@ impl TryFrom<pb::ProposeEvent> for ProposeEvent {
     }
 }
 
+// --- stored form -------------------------------------------------------------------------------
+
+impl Action {
+    /// The action as bytes for storage (its protobuf encoding).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(&pb::Action::from(self.clone()))
+    }
+
+    /// An action stored with [`Action::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Action, InvalidMessage> {
+        let message: pb::Action = prost::Message::decode(bytes)
+            .map_err(|_| InvalidMessage::Missing("a decodable action"))?;
+        Action::try_from(message)
+    }
+}
+
 // --- outcome -----------------------------------------------------------------------------------
 
 impl From<Outcome> for pb::Outcome {

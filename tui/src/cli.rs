@@ -36,6 +36,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "SIGNOFF_POLICY", value_name = "FILE")]
     policy: Option<PathBuf>,
 
+    /// Where the history is kept [default: $XDG_DATA_HOME/signoff]
+    #[arg(long, global = true, env = "SIGNOFF_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Delete history records older than this many days (kept forever by default)
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    keep_days: Option<u32>,
+
     /// Ring the terminal bell when an item starts waiting
     #[arg(long, global = true)]
     bell: bool,
@@ -108,11 +116,77 @@ enum Command {
     /// executed; approve, deny (with a note) and see what the typed confirmation asks.
     Demo,
 
+    /// Review what agents did: every decision, newest first.
+    ///
+    /// `signoff history` prints a table (or JSON lines with --json); `signoff history verify`
+    /// checks the tamper-evident chain; `signoff history export FILE` writes every record as
+    /// JSON lines, oldest first.
+    History {
+        #[command(subcommand)]
+        command: Option<HistoryCommand>,
+        /// Only this session
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// Only since: a duration ago (30m, 2h, 7d) or a date (2026-11-21)
+        #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+        since: Option<i64>,
+        /// Only this verdict
+        #[arg(long, value_parser = ["approved", "denied", "expired", "withdrawn"])]
+        verdict: Option<String>,
+        /// At most this many records
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        /// JSON lines instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+
     /// Check or start a policy file.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// Recompute the chain of decisions; name the first record altered or removed.
+    Verify,
+    /// Write every record as JSON lines, oldest first.
+    Export { file: PathBuf },
+}
+
+/// `30m`, `2h`, `7d` ago, or a date `2026-11-21` (UTC midnight), as Unix milliseconds.
+fn parse_since(text: &str) -> Result<i64, String> {
+    let now = signoff_protocol::to_unix_ms(std::time::SystemTime::now());
+    let unit = |suffix: char, ms: i64| {
+        text.strip_suffix(suffix)
+            .and_then(|n| n.parse::<i64>().ok())
+            .map(|n| now - n * ms)
+    };
+    if let Some(ms) = unit('m', 60_000)
+        .or_else(|| unit('h', 3_600_000))
+        .or_else(|| unit('d', 86_400_000))
+    {
+        return Ok(ms);
+    }
+    let parts: Vec<i64> = text.split('-').filter_map(|p| p.parse().ok()).collect();
+    if let [year, month, day] = parts.as_slice() {
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let (y, m) = if *month <= 2 {
+            (year - 1, month + 9)
+        } else {
+            (*year, month - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return Ok((era * 146_097 + doe - 719_468) * 86_400_000);
+    }
+    Err(format!(
+        "`{text}` is neither a duration (30m, 2h, 7d) nor a date (2026-11-21)"
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +260,7 @@ pub fn main() -> ExitCode {
                 let dir = crate::demo::socket_dir()?;
                 let socket = dir.join("signoff.sock");
                 let options = ConsoleOptions {
+                    history: None,
                     socket: socket.clone(),
                     queue: QueueConfig::default(),
                     policy: Engine::default(),
@@ -196,6 +271,31 @@ pub fn main() -> ExitCode {
                 result
             }))
         }
+        Some(Command::History {
+            command,
+            session,
+            since,
+            verdict,
+            limit,
+            json,
+        }) => {
+            let filter = crate::store::Filter {
+                session,
+                since_ms: since,
+                verdict,
+                limit: Some(limit),
+                oldest_first: false,
+            };
+            report(crate::history_cli::run(
+                data_dir(cli.data_dir),
+                command.map(|c| match c {
+                    HistoryCommand::Verify => crate::history_cli::Command::Verify,
+                    HistoryCommand::Export { file } => crate::history_cli::Command::Export(file),
+                }),
+                filter,
+                json,
+            ))
+        }
         None => {
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
@@ -203,6 +303,10 @@ pub fn main() -> ExitCode {
             };
             let policy = cli.policy;
             let (bell, notify) = (cli.bell, !cli.no_notify);
+            let history = Some(crate::console::History {
+                dir: data_dir(cli.data_dir),
+                keep_days: cli.keep_days,
+            });
             report(runtime.block_on(async move {
                 let policy = load_policy(policy.as_deref())?;
                 let ui = ui_options(bell, notify)?;
@@ -211,6 +315,7 @@ pub fn main() -> ExitCode {
                         socket,
                         queue,
                         policy,
+                        history,
                     },
                     ui,
                     None,
@@ -234,6 +339,13 @@ fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
         bell,
         notify,
     })
+}
+
+/// `--data-dir`, else `SIGNOFF_DATA_DIR`, else the user's data directory.
+fn data_dir(given: Option<PathBuf>) -> PathBuf {
+    given
+        .or_else(crate::store::default_data_dir)
+        .unwrap_or_else(|| PathBuf::from(".signoff"))
 }
 
 fn report(result: anyhow::Result<()>) -> ExitCode {

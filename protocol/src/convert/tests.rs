@@ -176,3 +176,14 @@ fn ids_are_checked() {
     assert!(crate::ProposalId::parse("x".repeat(129)).is_err());
     assert!(crate::SessionId::parse("a\nb".into()).is_err());
 }
+
+#[test]
+fn actions_round_trip_through_their_stored_form() {
+    let mut action = Action::try_from(shell_pb(&["rm", "-rf", "build"], "")).unwrap();
+    action.dry_run.diff = "-a\n+b".into();
+    action.claims_reversible = Some(false);
+    let back = Action::from_bytes(&action.to_bytes()).unwrap();
+    assert_eq!(back, action);
+    assert_eq!(ActionDigest::of(&back), ActionDigest::of(&action));
+    assert!(Action::from_bytes(b"\xff\xff garbage").is_err());
+}

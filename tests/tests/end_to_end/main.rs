@@ -6,5 +6,6 @@ mod support;
 
 mod agents;
 mod console;
+mod history;
 mod malformed;
 mod run_command;

@@ -22,13 +22,27 @@ impl TestConsole {
     }
 
     pub async fn start_with(queue: QueueConfig) -> Self {
+        Self::start_full(queue, false).await
+    }
+
+    /// A console that keeps its history in `dir/history`.
+    pub async fn start_with_history() -> Self {
+        Self::start_full(QueueConfig::default(), true).await
+    }
+
+    async fn start_full(queue: QueueConfig, keep_history: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let history = keep_history.then(|| signoff_tui::console::History {
+            dir: dir.path().join("history"),
+            keep_days: None,
+        });
         let socket = dir.path().join("signoff.sock");
         // Ready when start returns: the socket is bound and listening.
         let console = Console::start(ConsoleOptions {
             socket: socket.clone(),
             queue,
             policy: signoff_tui::policy::Engine::default(),
+            history,
         })
         .unwrap();
         TestConsole {

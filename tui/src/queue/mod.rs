@@ -89,6 +89,8 @@ pub enum UiEvent {
     GrantEnded {
         id: String,
     },
+    /// Something the person must know, such as the history failing to record.
+    Alert(String),
 }
 
 /// What the owner of the queue must do.

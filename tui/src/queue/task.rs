@@ -1,13 +1,15 @@
 //! The one task that owns the [`Queue`]. The gRPC service and the screen talk to it through a
 //! [`QueueHandle`]; it reads the clock, sleeps until the next deadline and carries out effects.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use signoff_protocol::{Action, Outcome, ProposeEvent, SessionId, SessionInfo};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::policy::Facts;
+use crate::store::Store;
+use crate::store::writer::{Committed, StoreWriter};
 
 use super::{
     DecideError, Effect, OutcomeError, PersonDecision, ProposalKey, ProposeError, Queue,
@@ -177,16 +179,30 @@ impl QueueHandle {
 }
 
 /// Starts the queue task. Screen events go to `ui`; nobody needs to listen.
-pub fn spawn(queue: Queue, ui: mpsc::UnboundedSender<UiEvent>) -> QueueHandle {
+/// Starts the queue task. Screen events go to `ui`; nobody needs to listen. With a `store`,
+/// every event is recorded and every decision is answered only once it is committed.
+pub fn spawn(
+    queue: Queue,
+    ui: mpsc::UnboundedSender<UiEvent>,
+    store: Option<(Store, Option<u32>)>,
+) -> std::io::Result<QueueHandle> {
     let (commands, receiver) = mpsc::unbounded_channel();
+    let (reports_tx, reports) = mpsc::unbounded_channel();
+    let writer = store
+        .map(|(store, keep_days)| StoreWriter::spawn(store, reports_tx, keep_days))
+        .transpose()?;
     let task = QueueTask {
         queue,
         ui,
         streams: HashMap::new(),
         next_subscriber: 0,
+        writer,
+        last_ticket: 0,
+        committed: 0,
+        held: VecDeque::new(),
     };
-    tokio::spawn(task.run(receiver));
-    QueueHandle { commands }
+    tokio::spawn(task.run(receiver, reports));
+    Ok(QueueHandle { commands })
 }
 
 struct QueueTask {
@@ -194,10 +210,23 @@ struct QueueTask {
     ui: mpsc::UnboundedSender<UiEvent>,
     streams: HashMap<SubscriberId, EventSender>,
     next_subscriber: SubscriberId,
+    writer: Option<StoreWriter>,
+    /// The newest event handed to the writer, and the newest it has committed.
+    last_ticket: u64,
+    committed: u64,
+    /// Decisions waiting for the commit that records them: (ticket, stream, decision).
+    held: VecDeque<(u64, SubscriberId, ProposeEvent)>,
 }
 
+/// How long shutting down waits for the history to record the last decisions.
+const FLUSH_LIMIT: Duration = Duration::from_secs(5);
+
 impl QueueTask {
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut reports: mpsc::UnboundedReceiver<Committed>,
+    ) {
         loop {
             let until_deadline = self.queue.next_deadline().map(|deadline| {
                 deadline
@@ -206,6 +235,10 @@ impl QueueTask {
             });
             let command = tokio::select! {
                 command = commands.recv() => command,
+                Some(report) = reports.recv() => {
+                    self.committed_report(report);
+                    continue;
+                }
                 () = sleep(until_deadline) => {
                     let effects = self.queue.tick(SystemTime::now());
                     self.apply(effects);
@@ -216,6 +249,44 @@ impl QueueTask {
             if !self.handle(command) {
                 break;
             }
+        }
+        // Answer what the history has yet to record before going: wait for the writer a while.
+        let deadline = tokio::time::Instant::now() + FLUSH_LIMIT;
+        while !self.held.is_empty() {
+            match tokio::time::timeout_at(deadline, reports.recv()).await {
+                Ok(Some(report)) => self.committed_report(report),
+                _ => break,
+            }
+        }
+    }
+
+    /// Answers the decisions the writer has now committed; drops, unanswered, those it could not
+    /// record (the agent hears no approval: its stream ends without one).
+    fn committed_report(&mut self, report: Committed) {
+        let (up_to, failed) = match report {
+            Committed::UpTo(up_to) => (up_to, None),
+            Committed::Failed { up_to, error } => (up_to, Some(error)),
+        };
+        self.committed = self.committed.max(up_to);
+        while self
+            .held
+            .front()
+            .is_some_and(|(ticket, _, _)| *ticket <= up_to)
+        {
+            let Some((_, to, event)) = self.held.pop_front() else {
+                break;
+            };
+            if failed.is_none()
+                && let Some(stream) = self.streams.get(&to)
+            {
+                let _ = stream.try_send(event);
+            }
+            self.streams.remove(&to);
+        }
+        if let Some(error) = failed {
+            let _ = self.ui.send(UiEvent::Alert(format!(
+                "The history could not record decisions ({error}); their agents were not answered."
+            )));
         }
     }
 
@@ -316,6 +387,13 @@ impl QueueTask {
     fn apply(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
+                // Invariant 4: a decision is in the history before the agent hears it.
+                Effect::Answer {
+                    to,
+                    event: event @ ProposeEvent::Decided(_),
+                } if self.writer.is_some() && self.last_ticket > self.committed => {
+                    self.held.push_back((self.last_ticket, to, event));
+                }
                 Effect::Answer { to, event } => {
                     let last = matches!(event, ProposeEvent::Decided(_));
                     if let Some(stream) = self.streams.get(&to) {
@@ -328,6 +406,9 @@ impl QueueTask {
                     }
                 }
                 Effect::Show(event) => {
+                    if let Some(writer) = &mut self.writer {
+                        self.last_ticket = writer.record(event.clone());
+                    }
                     // No screen (headless, or the screen has closed) is not an error.
                     let _ = self.ui.send(event);
                 }

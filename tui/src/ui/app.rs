@@ -226,6 +226,7 @@ impl App {
             UiEvent::Paused(paused) => self.paused = paused,
             UiEvent::Granted(grant) => self.grants.push(grant),
             UiEvent::GrantEnded { id } => self.grants.retain(|grant| grant.id != id),
+            UiEvent::Alert(message) => self.status = Some(message),
         }
         self.clamp_selection();
     }

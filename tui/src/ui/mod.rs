@@ -21,7 +21,7 @@ use crate::queue::UiEvent;
 use crate::sanitize;
 pub use app::{App, Intent, Mode, Pane};
 pub use keys::Keymap;
-pub use view::render;
+pub use view::{clock_date, plural, render};
 
 /// The shortest time between two frames: under load, changes are drawn together.
 pub const FRAME: Duration = Duration::from_millis(16);

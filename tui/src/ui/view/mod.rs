@@ -122,6 +122,28 @@ pub fn duration_text(secs: u64) -> String {
     }
 }
 
+/// `2026-11-21 14:05:09` (UTC) for a Unix time in milliseconds.
+pub fn clock_date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 pub fn clock(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)

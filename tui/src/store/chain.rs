@@ -1,0 +1,222 @@
+//! The tamper-evident chain of decisions. Record *n* stores the hash of record *n − 1* and its own
+//! hash over its fields and that link, so editing a record breaks its hash, removing one leaves a
+//! gap in the sequence, and re-hashing an edit breaks the next record's link. Each decision also
+//! names the digest of its action, checked against the action stored with the proposal.
+//! (Removing the newest records leaves no trace in a chain; `history` shows the last sequence
+//! number so a reviewer can compare it with what they saw.)
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use signoff_protocol::{Action, ActionDigest, DecidedBy, Decision, to_unix_ms};
+
+use crate::queue::ProposalKey;
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Where verification found the chain broken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Broken {
+    #[error("record {seq} was altered: its contents no longer match its hash")]
+    Altered { seq: i64 },
+    #[error("record {seq} is missing: it was removed from the history")]
+    Missing { seq: i64 },
+    #[error(
+        "record {seq} does not follow record {previous}: a record between them was removed or re-written"
+    )]
+    Unlinked { seq: i64, previous: i64 },
+    #[error(
+        "record {seq} decides an action other than the one stored for its proposal: the action was altered"
+    )]
+    ActionAltered { seq: i64 },
+    #[error("the history cannot be read: {0}")]
+    Unreadable(String),
+}
+
+pub(super) struct Fields<'a> {
+    pub seq: i64,
+    pub session: &'a str,
+    pub proposal: &'a str,
+    pub verdict: &'a str,
+    pub decided_by: &'a str,
+    pub grant_id: &'a str,
+    pub note: &'a str,
+    pub digest: &'a str,
+    pub decided_at: i64,
+    pub prev_hash: &'a str,
+}
+
+pub(super) fn hash(fields: &Fields) -> String {
+    let mut sha = Sha256::new();
+    let seq = fields.seq.to_string();
+    let decided_at = fields.decided_at.to_string();
+    for part in [
+        "signoff.history.v1",
+        &seq,
+        fields.session,
+        fields.proposal,
+        fields.verdict,
+        fields.decided_by,
+        fields.grant_id,
+        fields.note,
+        fields.digest,
+        &decided_at,
+        fields.prev_hash,
+    ] {
+        sha.update((part.len() as u64).to_be_bytes());
+        sha.update(part.as_bytes());
+    }
+    hex::encode(sha.finalize())
+}
+
+/// The last link: (seq, hash) of the newest record, or the anchor left by pruning.
+fn last_link(conn: &Connection) -> rusqlite::Result<(i64, String)> {
+    let newest = conn
+        .query_row(
+            "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match newest {
+        Some(link) => Ok(link),
+        None => anchor(conn),
+    }
+}
+
+fn anchor(conn: &Connection) -> rusqlite::Result<(i64, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM chain_anchor ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string())))
+}
+
+/// Appends a decision to the chain.
+pub fn append(tx: &Transaction, key: &ProposalKey, decision: &Decision) -> rusqlite::Result<i64> {
+    let (last_seq, prev_hash) = last_link(tx)?;
+    let grant_id = match &decision.decided_by {
+        DecidedBy::Grant(id) => id.as_str(),
+        _ => "",
+    };
+    let digest = decision.action_digest.to_hex();
+    let fields = Fields {
+        seq: last_seq + 1,
+        session: &key.session.0,
+        proposal: &key.proposal.0,
+        verdict: decision.verdict.as_str(),
+        decided_by: decision.decided_by.as_str(),
+        grant_id,
+        note: &decision.note,
+        digest: &digest,
+        decided_at: to_unix_ms(decision.decided_at),
+        prev_hash: &prev_hash,
+    };
+    tx.execute(
+        "INSERT INTO decisions (seq, session_id, proposal_id, verdict, decided_by, grant_id, note, digest, decided_at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![fields.seq, fields.session, fields.proposal, fields.verdict, fields.decided_by, grant_id, fields.note, digest, fields.decided_at, prev_hash, hash(&fields)],
+    )?;
+    Ok(fields.seq)
+}
+
+/// Recomputes the chain from its start; the number of records checked, or the first break.
+pub fn verify(conn: &Connection) -> Result<u64, Broken> {
+    let unreadable = |e: rusqlite::Error| Broken::Unreadable(e.to_string());
+    let (mut previous, mut prev_hash) = anchor(conn).map_err(unreadable)?;
+    let mut statement = conn
+        .prepare("SELECT d.seq, d.session_id, d.proposal_id, d.verdict, d.decided_by, d.grant_id, d.note, d.digest, d.decided_at, d.prev_hash, d.hash, p.action FROM decisions d LEFT JOIN proposals p ON p.session_id = d.session_id AND p.proposal_id = d.proposal_id ORDER BY d.seq")
+        .map_err(unreadable)?;
+    let mut rows = statement.query([]).map_err(unreadable)?;
+    let mut checked = 0;
+    while let Some(row) = rows.next().map_err(unreadable)? {
+        let text = |i: usize| row.get::<_, String>(i).map_err(unreadable);
+        let seq: i64 = row.get(0).map_err(unreadable)?;
+        let (session, proposal, verdict, decided_by, grant_id, note, digest) = (
+            text(1)?,
+            text(2)?,
+            text(3)?,
+            text(4)?,
+            text(5)?,
+            text(6)?,
+            text(7)?,
+        );
+        let decided_at: i64 = row.get(8).map_err(unreadable)?;
+        let (stored_prev, stored_hash) = (text(9)?, text(10)?);
+        let action: Option<Vec<u8>> = row.get(11).map_err(unreadable)?;
+        if seq != previous + 1 {
+            return Err(Broken::Missing { seq: previous + 1 });
+        }
+        let fields = Fields {
+            seq,
+            session: &session,
+            proposal: &proposal,
+            verdict: &verdict,
+            decided_by: &decided_by,
+            grant_id: &grant_id,
+            note: &note,
+            digest: &digest,
+            decided_at,
+            prev_hash: &stored_prev,
+        };
+        if hash(&fields) != stored_hash {
+            return Err(Broken::Altered { seq });
+        }
+        if stored_prev != prev_hash {
+            return Err(Broken::Unlinked { seq, previous });
+        }
+        let stored_digest = action
+            .as_deref()
+            .and_then(|bytes| Action::from_bytes(bytes).ok())
+            .map(|a| ActionDigest::of(&a).to_hex());
+        if stored_digest.is_some_and(|d| d != digest) {
+            return Err(Broken::ActionAltered { seq });
+        }
+        previous = seq;
+        prev_hash = stored_hash;
+        checked += 1;
+    }
+    Ok(checked)
+}
+
+/// Removes up to `limit` of the oldest decisions made before `cutoff_ms` (a prefix of the chain),
+/// with their proposals and outcomes, and moves the anchor past them.
+pub fn prune_batch(conn: &mut Connection, cutoff_ms: i64, limit: i64) -> rusqlite::Result<usize> {
+    let tx = conn.transaction()?;
+    let doomed: Vec<(i64, String, String, String, i64)> = {
+        let mut statement = tx.prepare("SELECT seq, hash, session_id, proposal_id, decided_at FROM decisions ORDER BY seq LIMIT ?1")?;
+        let rows = statement.query_map([limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .take_while(|row| row.4 < cutoff_ms)
+            .collect()
+    };
+    let Some((last_seq, last_hash, ..)) = doomed.last().cloned() else {
+        return Ok(0);
+    };
+    for (seq, _, session, proposal, _) in &doomed {
+        tx.execute("DELETE FROM decisions WHERE seq = ?1", [seq])?;
+        tx.execute(
+            "DELETE FROM proposals WHERE session_id = ?1 AND proposal_id = ?2",
+            params![session, proposal],
+        )?;
+        tx.execute(
+            "DELETE FROM outcomes WHERE session_id = ?1 AND proposal_id = ?2",
+            params![session, proposal],
+        )?;
+    }
+    tx.execute("DELETE FROM chain_anchor", [])?;
+    tx.execute(
+        "INSERT INTO chain_anchor (seq, hash) VALUES (?1, ?2)",
+        params![last_seq, last_hash],
+    )?;
+    tx.execute(
+        "DELETE FROM sessions WHERE closed_at IS NOT NULL AND closed_at < ?1 AND NOT EXISTS (SELECT 1 FROM proposals p WHERE p.session_id = sessions.id)",
+        [cutoff_ms],
+    )?;
+    tx.commit()?;
+    Ok(doomed.len())
+}

@@ -1,0 +1,220 @@
+//! The history: every session, proposal, assessment, decision, grant and outcome, in SQLite.
+//!
+//! Written by one thread ([`writer`]) from the same events the screen sees; a decision is
+//! committed before the agent hears it (PRODUCT.md invariant 4). Each decision carries a hash
+//! chaining it to the one before ([`chain`]), so an edited or removed record is found by
+//! `signoff history verify`.
+//!
+//! Durability: WAL with `synchronous = NORMAL`. A crash of the console process loses nothing that
+//! was answered (a commit is in the WAL file before the answer leaves); a power loss or OS crash
+//! may lose the last commits, which the agents may already have heard — the price of not waiting
+//! for an fsync on every decision.
+
+mod chain;
+mod query;
+mod schema;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use signoff_protocol::{DecidedBy, Decision, ProposalId, SessionId, Verdict, to_unix_ms};
+
+pub use chain::{Broken, verify};
+pub use query::{Filter, HistoryRow, rows};
+
+use crate::queue::ProposalKey;
+
+/// The note on proposals a previous run left undecided.
+pub const WITHDRAWN_AT_START: &str = "the console stopped before anyone decided";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} was written by a newer signoff (history schema {found}; this one knows up to {known}); it is left untouched"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "{path} is not a signoff history database; it is left untouched (move it away or pass --data-dir)"
+    )]
+    NotSignoff { path: PathBuf },
+    #[error("history database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The user's data directory: `--data-dir`, else `SIGNOFF_DATA_DIR`, else
+/// `$XDG_DATA_HOME/signoff`.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "signoff").map(|dirs| dirs.data_dir().to_path_buf())
+}
+
+pub const FILE_NAME: &str = "history.sqlite3";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating) the history in `dir`, and brings its schema up to date. A file from a
+    /// newer signoff, or that is not a signoff history, is refused and left as it is.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.into(),
+            source,
+        })?;
+        let path = dir.join(FILE_NAME);
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(sqlite)?;
+        let identity: Result<(i64, i64, i64), rusqlite::Error> = conn.query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        );
+        let (application_id, version, objects) = match identity {
+            Ok(identity) => identity,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                return Err(StoreError::NotSignoff { path });
+            }
+            Err(e) => return Err(sqlite(e)),
+        };
+        if objects > 0 && application_id != schema::APPLICATION_ID {
+            return Err(StoreError::NotSignoff { path });
+        }
+        if version > schema::LATEST {
+            return Err(StoreError::Newer {
+                path,
+                found: version,
+                known: schema::LATEST,
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sqlite)?;
+        let mut store = Store { conn, path };
+        schema::migrate(&mut store.conn, version).map_err(|source| StoreError::Sqlite {
+            path: store.path.clone(),
+            source,
+        })?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sqlite(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Closes, as withdrawn, every proposal a previous run left waiting: the agents got no
+    /// approval. Returns them.
+    pub fn withdraw_unanswered(&mut self, now: SystemTime) -> Result<Vec<ProposalKey>, StoreError> {
+        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let open: Vec<(String, String, String)> = {
+            let mut statement = tx
+                .prepare("SELECT p.session_id, p.proposal_id, p.digest FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.session_id = p.session_id AND d.proposal_id = p.proposal_id) ORDER BY p.rowid")
+                .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+            statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .and_then(Iterator::collect)
+                .map_err(|e| StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?
+        };
+        let mut keys = Vec::new();
+        for (session, proposal, digest) in open {
+            let key = ProposalKey {
+                session: SessionId(session),
+                proposal: ProposalId(proposal),
+            };
+            let decision = Decision {
+                verdict: Verdict::Withdrawn,
+                decided_by: DecidedBy::Console,
+                note: WITHDRAWN_AT_START.into(),
+                action_digest: signoff_protocol::ActionDigest::from_hex(&digest)
+                    .unwrap_or(signoff_protocol::ActionDigest([0; 32])),
+                decided_at: now,
+            };
+            chain::append(&tx, &key, &decision).map_err(|e| StoreError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
+            keys.push(key);
+        }
+        tx.execute(
+            "UPDATE sessions SET closed_at = ?1 WHERE closed_at IS NULL",
+            params![to_unix_ms(now)],
+        )
+        .map_err(|e| StoreError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        tx.commit().map_err(|e| StoreError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        Ok(keys)
+    }
+
+    /// Deletes what was decided more than `days` days ago, a batch at a time, keeping the chain
+    /// verifiable from the oldest record kept. Returns how many decisions went.
+    pub fn prune(&mut self, now: SystemTime, days: u32) -> Result<usize, StoreError> {
+        let cutoff = to_unix_ms(now) - i64::from(days) * 86_400_000;
+        let mut removed = 0;
+        loop {
+            let batch =
+                chain::prune_batch(&mut self.conn, cutoff, 5_000).map_err(|e| self.sqlite(e))?;
+            removed += batch;
+            if batch == 0 {
+                return Ok(removed);
+            }
+        }
+    }
+
+    /// The newest decision's sequence number, if any.
+    pub fn last_seq(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row("SELECT max(seq) FROM decisions", [], |row| row.get(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.sqlite(e))
+    }
+
+    pub(crate) fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests;

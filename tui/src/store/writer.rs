@@ -1,0 +1,178 @@
+//! The one writer of the history: a thread of its own, off the async runtime. It takes the
+//! console's events as they happen and commits every event waiting at that moment in one
+//! transaction (group commit), then reports how far it has committed. The queue task answers an
+//! agent's decision only once the commit that holds it is reported.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rusqlite::{Transaction, params};
+use signoff_protocol::to_unix_ms;
+use tokio::sync::mpsc as tokio_mpsc;
+
+use super::{Store, chain};
+use crate::queue::{Item, UiEvent};
+
+/// The most events committed in one transaction.
+const BATCH: usize = 4_096;
+/// How often old records are pruned, when a retention is set.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// How far the writer got. Tickets are handed out in order by [`StoreWriter::record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Committed {
+    UpTo(u64),
+    /// Events up to this ticket could not be recorded.
+    Failed {
+        up_to: u64,
+        error: String,
+    },
+}
+
+pub struct StoreWriter {
+    events: mpsc::Sender<(u64, UiEvent)>,
+    next_ticket: u64,
+}
+
+impl StoreWriter {
+    /// Starts the writer thread; it reports commits on `reports` and stops when dropped.
+    /// With `keep_days`, old records are pruned at start and every hour, between batches.
+    pub fn spawn(
+        mut store: Store,
+        reports: tokio_mpsc::UnboundedSender<Committed>,
+        keep_days: Option<u32>,
+    ) -> std::io::Result<StoreWriter> {
+        let (events, receiver) = mpsc::channel::<(u64, UiEvent)>();
+        std::thread::Builder::new()
+            .name("signoff-store".into())
+            .spawn(move || {
+                let mut next_prune = Instant::now();
+                loop {
+                    if let Some(days) = keep_days.filter(|_| Instant::now() >= next_prune) {
+                        match store.prune(SystemTime::now(), days) {
+                            Ok(removed) if removed > 0 => {
+                                tracing::info!(removed, days, "pruned old history")
+                            }
+                            Ok(_) => {}
+                            Err(error) => tracing::warn!(%error, "could not prune the history"),
+                        }
+                        next_prune = Instant::now() + PRUNE_EVERY;
+                    }
+                    let first = match receiver.recv_timeout(PRUNE_EVERY) {
+                        Ok(first) => first,
+                        Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    };
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match receiver.try_recv() {
+                            Ok(event) => batch.push(event),
+                            Err(_) => break,
+                        }
+                    }
+                    let up_to = batch.last().map_or(0, |(ticket, _)| *ticket);
+                    let report = match write(&mut store, &batch) {
+                        Ok(()) => Committed::UpTo(up_to),
+                        Err(error) => {
+                            tracing::error!(%error, "could not record the history");
+                            Committed::Failed {
+                                up_to,
+                                error: error.to_string(),
+                            }
+                        }
+                    };
+                    if reports.send(report).is_err() {
+                        return;
+                    }
+                }
+            })?;
+        Ok(StoreWriter {
+            events,
+            next_ticket: 0,
+        })
+    }
+
+    /// Hands an event to the writer; its ticket is reported once it is committed. Never blocks.
+    pub fn record(&mut self, event: UiEvent) -> u64 {
+        self.next_ticket += 1;
+        // A writer that is gone reports nothing more, so what waits on it is never answered.
+        let _ = self.events.send((self.next_ticket, event));
+        self.next_ticket
+    }
+}
+
+fn write(store: &mut Store, batch: &[(u64, UiEvent)]) -> rusqlite::Result<()> {
+    let tx = store.connection().transaction()?;
+    let now = to_unix_ms(SystemTime::now());
+    for (_, event) in batch {
+        match event {
+            UiEvent::SessionOpened { id, info } => {
+                let labels = serde_json::to_string(&info.labels).unwrap_or_default();
+                tx.execute(
+                    "INSERT OR REPLACE INTO sessions (id, agent_kind, agent_name, model, workspace, host, pid, labels, opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![id.0, info.agent_kind, info.agent_name, info.model, info.workspace, info.host, info.pid, labels, now],
+                )?;
+            }
+            UiEvent::SessionClosed { id } => {
+                tx.execute(
+                    "UPDATE sessions SET closed_at = ?2 WHERE id = ?1",
+                    params![id.0, now],
+                )?;
+            }
+            UiEvent::Waiting(item) => proposal(&tx, item)?,
+            UiEvent::Decided { item, decision, .. } => {
+                proposal(&tx, item)?;
+                chain::append(&tx, &item.key, decision)?;
+            }
+            UiEvent::Outcome { key, outcome } => {
+                tx.execute(
+                    "INSERT INTO outcomes (session_id, proposal_id, status, exit_code, result, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![key.session.0, key.proposal.0, outcome.status.as_str(), outcome.exit_code, outcome.result, now],
+                )?;
+            }
+            UiEvent::Granted(grant) => {
+                tx.execute(
+                    "INSERT INTO grants (id, session_id, description, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![grant.id, grant.session.0, grant.describe(), now, to_unix_ms(grant.expires_at)],
+                )?;
+            }
+            UiEvent::GrantEnded { id } => {
+                tx.execute(
+                    "UPDATE grants SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+                    params![id, now],
+                )?;
+            }
+            UiEvent::Paused(_) | UiEvent::Alert(_) => {}
+        }
+    }
+    tx.commit()
+}
+
+/// Records a proposal (once: a decided one was usually recorded when it started waiting).
+fn proposal(tx: &Transaction, item: &Item) -> rusqlite::Result<()> {
+    let reasons: Vec<serde_json::Value> = item
+        .assessment
+        .reasons
+        .iter()
+        .map(|r| serde_json::json!({ "rule": r.rule_id, "why": r.sentence }))
+        .collect();
+    tx.execute(
+        "INSERT OR IGNORE INTO proposals (session_id, proposal_id, agent, kind, summary, action, digest, environment, tier, reasons, policy_version, arrived_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            item.key.session.0,
+            item.key.proposal.0,
+            item.agent,
+            item.action.kind.name(),
+            item.action.display_summary(),
+            item.action.to_bytes(),
+            item.digest.to_hex(),
+            item.assessment.environment.as_str(),
+            item.assessment.tier.as_str(),
+            serde_json::Value::Array(reasons).to_string(),
+            item.assessment.policy_version,
+            to_unix_ms(item.arrived_at),
+            to_unix_ms(item.expires_at),
+        ],
+    )?;
+    Ok(())
+}
