@@ -118,6 +118,10 @@ pub fn append(tx: &Transaction, key: &ProposalKey, decision: &Decision) -> rusql
         "INSERT INTO decisions (seq, session_id, proposal_id, verdict, decided_by, grant_id, note, digest, decided_at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![fields.seq, fields.session, fields.proposal, fields.verdict, fields.decided_by, grant_id, fields.note, digest, fields.decided_at, prev_hash, hash(&fields)],
     )?;
+    tx.execute(
+        "UPDATE proposals SET decided = 1 WHERE session_id = ?1 AND proposal_id = ?2",
+        params![fields.session, fields.proposal],
+    )?;
     Ok(fields.seq)
 }
 

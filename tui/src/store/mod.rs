@@ -82,6 +82,9 @@ impl Store {
             source,
         };
         let conn = Connection::open(&path).map_err(sqlite)?;
+        // Another connection (the console's writer, `signoff history`) may hold a lock for a moment.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sqlite)?;
         let identity: Result<(i64, i64, i64), rusqlite::Error> = conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
             [],
@@ -112,8 +115,6 @@ impl Store {
             .map_err(sqlite)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sqlite)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(sqlite)?;
         let mut store = Store { conn, path };
         schema::migrate(&mut store.conn, version).map_err(|source| StoreError::Sqlite {
             path: store.path.clone(),
@@ -142,7 +143,7 @@ impl Store {
         })?;
         let open: Vec<(String, String, String)> = {
             let mut statement = tx
-                .prepare("SELECT p.session_id, p.proposal_id, p.digest FROM proposals p WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.session_id = p.session_id AND d.proposal_id = p.proposal_id) ORDER BY p.rowid")
+                .prepare("SELECT session_id, proposal_id, digest FROM proposals WHERE decided = 0 ORDER BY rowid")
                 .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
             statement
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
@@ -190,16 +191,25 @@ impl Store {
     /// Deletes what was decided more than `days` days ago, a batch at a time, keeping the chain
     /// verifiable from the oldest record kept. Returns how many decisions went.
     pub fn prune(&mut self, now: SystemTime, days: u32) -> Result<usize, StoreError> {
-        let cutoff = to_unix_ms(now) - i64::from(days) * 86_400_000;
         let mut removed = 0;
         loop {
-            let batch =
-                chain::prune_batch(&mut self.conn, cutoff, 5_000).map_err(|e| self.sqlite(e))?;
+            let batch = self.prune_step(now, days, 5_000)?;
             removed += batch;
             if batch == 0 {
                 return Ok(removed);
             }
         }
+    }
+
+    /// One step of [`Store::prune`]: at most `batch` decisions, in one short transaction.
+    pub fn prune_step(
+        &mut self,
+        now: SystemTime,
+        days: u32,
+        batch: i64,
+    ) -> Result<usize, StoreError> {
+        let cutoff = to_unix_ms(now) - i64::from(days) * 86_400_000;
+        chain::prune_batch(&mut self.conn, cutoff, batch).map_err(|e| self.sqlite(e))
     }
 
     /// The newest decision's sequence number, if any.

@@ -22,8 +22,11 @@ const MIGRATIONS: &[&str] = &[
         action BLOB NOT NULL, digest TEXT NOT NULL,
         environment TEXT NOT NULL, tier TEXT NOT NULL, reasons TEXT NOT NULL, policy_version TEXT NOT NULL,
         arrived_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        -- 0 until a decision is recorded: what a crash leaves open is found without a scan.
+        decided INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (session_id, proposal_id)
     );
+    CREATE INDEX proposals_open ON proposals (decided) WHERE decided = 0;
     CREATE TABLE decisions (
         seq INTEGER PRIMARY KEY,
         session_id TEXT NOT NULL, proposal_id TEXT NOT NULL,
@@ -33,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX decisions_by_proposal ON decisions (session_id, proposal_id);
     CREATE INDEX decisions_by_time ON decisions (decided_at);
+    CREATE INDEX decisions_by_verdict ON decisions (verdict, seq);
     CREATE TABLE grants (
         id TEXT NOT NULL, session_id TEXT NOT NULL, description TEXT NOT NULL,
         granted_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, ended_at INTEGER

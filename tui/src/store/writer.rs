@@ -15,8 +15,9 @@ use crate::queue::{Item, UiEvent};
 
 /// The most events committed in one transaction.
 const BATCH: usize = 4_096;
-/// How often old records are pruned, when a retention is set.
+/// How often old records are pruned, when a retention is set, and how many at a time.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+const PRUNE_BATCH: i64 = 1_000;
 
 /// How far the writer got. Tickets are handed out in order by [`StoreWriter::record`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,19 +47,42 @@ impl StoreWriter {
         std::thread::Builder::new()
             .name("signoff-store".into())
             .spawn(move || {
+                // Pruning goes a small batch at a time between the event batches, so decisions
+                // never wait behind it for long.
                 let mut next_prune = Instant::now();
+                let mut pruning = false;
                 loop {
-                    if let Some(days) = keep_days.filter(|_| Instant::now() >= next_prune) {
-                        match store.prune(SystemTime::now(), days) {
-                            Ok(removed) if removed > 0 => {
-                                tracing::info!(removed, days, "pruned old history")
-                            }
-                            Ok(_) => {}
-                            Err(error) => tracing::warn!(%error, "could not prune the history"),
+                    if let Some(days) = keep_days {
+                        if !pruning && Instant::now() >= next_prune {
+                            pruning = true;
                         }
-                        next_prune = Instant::now() + PRUNE_EVERY;
+                        if pruning {
+                            match store.prune_step(SystemTime::now(), days, PRUNE_BATCH) {
+                                Ok(0) => {
+                                    pruning = false;
+                                    next_prune = Instant::now() + PRUNE_EVERY;
+                                }
+                                Ok(removed) => tracing::info!(removed, days, "pruned old history"),
+                                Err(error) => {
+                                    tracing::warn!(%error, "could not prune the history");
+                                    pruning = false;
+                                    next_prune = Instant::now() + PRUNE_EVERY;
+                                }
+                            }
+                        }
                     }
-                    let first = match receiver.recv_timeout(PRUNE_EVERY) {
+                    let wait = if pruning {
+                        Duration::ZERO
+                    } else {
+                        next_prune
+                            .saturating_duration_since(Instant::now())
+                            .min(PRUNE_EVERY)
+                    };
+                    let first = match receiver.recv_timeout(if keep_days.is_some() {
+                        wait
+                    } else {
+                        PRUNE_EVERY
+                    }) {
                         Ok(first) => first,
                         Err(mpsc::RecvTimeoutError::Timeout) => continue,
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
