@@ -83,9 +83,9 @@ impl Drop for Tmux {
 }
 
 fn console_command(dir: &Path, socket: &Path) -> String {
-    // A private config and state directory: no user keys or policy leak into the test.
+    // Private config, state and data directories: no user keys, policy or history involved.
     format!(
-        "env XDG_CONFIG_HOME={dir}/config XDG_STATE_HOME={dir}/state {BINARY} --socket {socket} --no-notify",
+        "env XDG_CONFIG_HOME={dir}/config XDG_STATE_HOME={dir}/state XDG_DATA_HOME={dir}/data {BINARY} --socket {socket} --no-notify",
         dir = dir.display(),
         socket = socket.display()
     )
