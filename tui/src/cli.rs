@@ -284,7 +284,7 @@ pub fn main() -> ExitCode {
                 since_ms: since,
                 verdict,
                 limit: Some(limit),
-                oldest_first: false,
+                ..crate::store::Filter::default()
             };
             report(crate::history_cli::run(
                 data_dir(cli.data_dir),

@@ -67,6 +67,7 @@ async fn while_the_history_cannot_commit_no_agent_hears_a_decision() {
     let blocker =
         rusqlite::Connection::open(console.dir.path().join("history").join(store::FILE_NAME))
             .unwrap();
+    blocker.busy_timeout(Duration::from_secs(5)).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let pending = session
         .submit(shell("ls src", Environment::Dev), None)

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use signoff_protocol::{DecidedBy, Decision, ProposalId, SessionId, Verdict, to_unix_ms};
 
 pub use chain::{Broken, verify};
-pub use query::{Filter, HistoryRow, rows};
+pub use query::{Filter, HistoryRow, SessionRow, rows, sessions};
 
 use crate::queue::ProposalKey;
 

@@ -2,17 +2,23 @@
 
 use rusqlite::params;
 use serde::Serialize;
+use signoff_protocol::Action;
 
 use super::{Store, StoreError};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub session: Option<String>,
     /// Only decisions at or after this time (Unix ms).
     pub since_ms: Option<i64>,
     pub verdict: Option<String>,
-    /// At most this many rows; `None` for all.
+    pub tier: Option<String>,
+    pub environment: Option<String>,
+    /// Text the agent's name or the summary contains.
+    pub text: Option<String>,
+    /// At most this many rows, after skipping `offset`; `None` for all.
     pub limit: Option<u64>,
+    pub offset: u64,
     /// Oldest first (for export) rather than newest first.
     pub oldest_first: bool,
 }
@@ -41,6 +47,9 @@ pub struct HistoryRow {
     pub outcome: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
+    /// The action itself, for the details pane.
+    #[serde(skip)]
+    pub action: Option<Action>,
 }
 
 pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreError> {
@@ -48,12 +57,14 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
     let sql = format!(
         "SELECT d.seq, d.decided_at, d.session_id, d.proposal_id, coalesce(p.agent, ''), coalesce(p.kind, ''), coalesce(p.summary, ''),
                 coalesce(p.environment, ''), coalesce(p.tier, ''), d.verdict, d.decided_by, d.grant_id, d.note, d.digest,
-                coalesce(p.reasons, '[]'),
+                coalesce(p.reasons, '[]'), p.action,
                 (SELECT o.status FROM outcomes o WHERE o.session_id = d.session_id AND o.proposal_id = d.proposal_id ORDER BY o.reported_at DESC LIMIT 1),
                 (SELECT o.exit_code FROM outcomes o WHERE o.session_id = d.session_id AND o.proposal_id = d.proposal_id ORDER BY o.reported_at DESC LIMIT 1)
          FROM decisions d LEFT JOIN proposals p ON p.session_id = d.session_id AND p.proposal_id = d.proposal_id
          WHERE (?1 IS NULL OR d.session_id = ?1) AND (?2 IS NULL OR d.decided_at >= ?2) AND (?3 IS NULL OR d.verdict = ?3)
-         ORDER BY d.seq {order} LIMIT ?4"
+           AND (?5 IS NULL OR p.tier = ?5) AND (?6 IS NULL OR p.environment = ?6)
+           AND (?7 IS NULL OR instr(lower(p.summary), lower(?7)) > 0 OR instr(lower(p.agent), lower(?7)) > 0)
+         ORDER BY d.seq {order} LIMIT ?4 OFFSET ?8"
     );
     let limit = filter
         .limit
@@ -66,7 +77,16 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
     let mut statement = conn.prepare(&sql).map_err(sqlite)?;
     let rows = statement
         .query_map(
-            params![filter.session, filter.since_ms, filter.verdict, limit],
+            params![
+                filter.session,
+                filter.since_ms,
+                filter.verdict,
+                limit,
+                filter.tier,
+                filter.environment,
+                filter.text,
+                i64::try_from(filter.offset).unwrap_or(i64::MAX)
+            ],
             |r| {
                 let reasons: String = r.get(14)?;
                 Ok(HistoryRow {
@@ -85,8 +105,82 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
                     note: r.get(12)?,
                     action_digest: r.get(13)?,
                     reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                    outcome: r.get(15)?,
-                    exit_code: r.get(16)?,
+                    action: r
+                        .get::<_, Option<Vec<u8>>>(15)?
+                        .and_then(|bytes| Action::from_bytes(&bytes).ok()),
+                    outcome: r.get(16)?,
+                    exit_code: r.get(17)?,
+                })
+            },
+        )
+        .and_then(Iterator::collect)
+        .map_err(sqlite)?;
+    Ok(rows)
+}
+
+/// One session, with how its actions were decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub agent: String,
+    pub agent_kind: String,
+    pub model: String,
+    pub workspace: String,
+    pub opened_at_ms: i64,
+    pub closed_at_ms: Option<i64>,
+    pub approved: u64,
+    pub denied: u64,
+    pub expired: u64,
+    pub withdrawn: u64,
+}
+
+/// Sessions newest first, a page at a time; `text` matches the agent or the workspace.
+pub fn sessions(
+    store: &Store,
+    text: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<SessionRow>, StoreError> {
+    let sqlite = |source| StoreError::Sqlite {
+        path: store.path.clone(),
+        source,
+    };
+    let count = |verdict: &str| {
+        format!(
+            "(SELECT count(*) FROM decisions d WHERE d.session_id = s.id AND d.verdict = '{verdict}')"
+        )
+    };
+    let sql = format!(
+        "SELECT s.id, s.agent_name, s.agent_kind, s.model, s.workspace, s.opened_at, s.closed_at, {}, {}, {}, {}
+         FROM sessions s
+         WHERE (?1 IS NULL OR instr(lower(s.agent_name), lower(?1)) > 0 OR instr(lower(s.agent_kind), lower(?1)) > 0 OR instr(lower(s.workspace), lower(?1)) > 0)
+         ORDER BY s.opened_at DESC LIMIT ?2 OFFSET ?3",
+        count("approved"),
+        count("denied"),
+        count("expired"),
+        count("withdrawn")
+    );
+    let mut statement = store.conn.prepare(&sql).map_err(sqlite)?;
+    let rows = statement
+        .query_map(
+            params![
+                text,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX)
+            ],
+            |r| {
+                Ok(SessionRow {
+                    id: r.get(0)?,
+                    agent: r.get(1)?,
+                    agent_kind: r.get(2)?,
+                    model: r.get(3)?,
+                    workspace: r.get(4)?,
+                    opened_at_ms: r.get(5)?,
+                    closed_at_ms: r.get(6)?,
+                    approved: r.get::<_, i64>(7)?.unsigned_abs(),
+                    denied: r.get::<_, i64>(8)?.unsigned_abs(),
+                    expired: r.get::<_, i64>(9)?.unsigned_abs(),
+                    withdrawn: r.get::<_, i64>(10)?.unsigned_abs(),
                 })
             },
         )

@@ -118,11 +118,17 @@ fn five(dir: &Path) {
     record(dir, events);
 }
 
+/// A connection of the test's own, as a person tampering with the file would open one. It waits
+/// for locks: the writer thread may still be closing its connection (checkpointing) after its
+/// last commit was reported.
+fn raw(dir: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn
+}
+
 fn sql(dir: &Path, statement: &str) {
-    rusqlite::Connection::open(dir.join(FILE_NAME))
-        .unwrap()
-        .execute_batch(statement)
-        .unwrap();
+    raw(dir).execute_batch(statement).unwrap();
 }
 
 fn verified(dir: &Path) -> Result<u64, Broken> {
@@ -134,7 +140,7 @@ fn verified(dir: &Path) -> Result<u64, Broken> {
 fn an_empty_directory_gets_the_latest_schema_and_reopening_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     drop(Store::open(dir.path()).unwrap());
-    let conn = rusqlite::Connection::open(dir.path().join(FILE_NAME)).unwrap();
+    let conn = raw(dir.path());
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
@@ -221,7 +227,7 @@ fn the_chain_finds_a_forged_record_and_an_altered_action() {
     // An edit whose hash the forger recomputed is self-consistent, and breaks the next link.
     let forged = tempfile::tempdir().unwrap();
     five(forged.path());
-    let conn = rusqlite::Connection::open(forged.path().join(FILE_NAME)).unwrap();
+    let conn = raw(forged.path());
     let row: (String, String, String, String, String, i64, String) = conn
         .query_row("SELECT session_id, proposal_id, decided_by, grant_id, digest, decided_at, prev_hash FROM decisions WHERE seq = 2", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
@@ -259,7 +265,7 @@ fn the_chain_finds_a_forged_record_and_an_altered_action() {
     let replacement = item(99, "rm -rf /", Environment::Production)
         .action
         .to_bytes();
-    let conn = rusqlite::Connection::open(other.path().join(FILE_NAME)).unwrap();
+    let conn = raw(other.path());
     conn.execute(
         "UPDATE proposals SET action = ?1 WHERE proposal_id = 'p2'",
         [replacement],
