@@ -265,7 +265,7 @@ pub fn main() -> ExitCode {
                     queue: QueueConfig::default(),
                     policy: Engine::default(),
                 };
-                let ui = ui_options(bell, notify)?;
+                let ui = ui_options(bell, notify, None)?;
                 let result = open_console(options, ui, Some(socket)).await;
                 let _ = std::fs::remove_dir_all(&dir);
                 result
@@ -309,7 +309,7 @@ pub fn main() -> ExitCode {
             });
             report(runtime.block_on(async move {
                 let policy = load_policy(policy.as_deref())?;
-                let ui = ui_options(bell, notify)?;
+                let ui = ui_options(bell, notify, history.as_ref().map(|h| h.dir.clone()))?;
                 open_console(
                     ConsoleOptions {
                         socket,
@@ -327,7 +327,7 @@ pub fn main() -> ExitCode {
 }
 
 /// How the screen looks and gets attention: the user's keys, `NO_COLOR`, bell, notifications.
-fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
+fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Result<UiOptions> {
     let keys = match directories::ProjectDirs::from("", "", "signoff") {
         Some(dirs) => Keymap::load(&dirs.config_dir().join("keys.toml"))?,
         None => Keymap::default(),
@@ -338,6 +338,7 @@ fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
         color,
         bell,
         notify,
+        history,
     })
 }
 

@@ -15,6 +15,7 @@ use signoff_protocol::{
     Confirmation, DecidedBy, Decision, Outcome, SessionId, SessionInfo, Tier, Verdict,
 };
 
+use super::history::{HistoryKey, HistoryPage, HistoryRequest, HistoryScreen};
 use super::keys::{KeyAction, Keymap};
 use crate::queue::{Grant, Item, PersonDecision, ProposalKey, UiEvent};
 
@@ -31,6 +32,8 @@ pub enum Intent {
     Grant(ProposalKey, Duration),
     Revoke(String),
     SetPaused(bool),
+    /// Read a page of the history (off the screen's task).
+    LoadHistory(HistoryRequest),
     Quit,
 }
 
@@ -110,6 +113,10 @@ pub struct App {
     pub mode: Mode,
     /// A one-line message for the person (an error, a hint).
     pub status: Option<String>,
+    /// The History view, while open.
+    pub history: Option<HistoryScreen>,
+    /// Whether this console keeps a history to view.
+    pub history_kept: bool,
 }
 
 impl App {
@@ -131,6 +138,14 @@ impl App {
             filter: String::new(),
             mode: Mode::Browsing,
             status: None,
+            history: None,
+            history_kept: false,
+        }
+    }
+
+    pub fn on_history_page(&mut self, page: Result<HistoryPage, String>) {
+        if let Some(history) = &mut self.history {
+            history.on_page(page);
         }
     }
 
@@ -294,6 +309,18 @@ impl App {
         let ctrl_c =
             key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         let action = self.keys.action(key);
+        if let Some(history) = &mut self.history
+            && !ctrl_c
+            && !matches!(self.mode, Mode::ConfirmQuit)
+        {
+            return match history.on_key(key, action) {
+                HistoryKey::Close => {
+                    self.history = None;
+                    None
+                }
+                HistoryKey::Load(request) => request.map(Intent::LoadHistory),
+            };
+        }
         match &mut self.mode {
             Mode::Confirm {
                 key: item,
@@ -427,11 +454,14 @@ impl App {
                 self.mode = Mode::Filter;
                 None
             }
-            KeyAction::History => {
-                self.status = Some(
-                    "The history view comes with the history store; it is not built yet.".into(),
-                );
+            KeyAction::History if !self.history_kept => {
+                self.status = Some("This console keeps no history (the demo keeps none).".into());
                 None
+            }
+            KeyAction::History => {
+                let (screen, request) = HistoryScreen::open();
+                self.history = Some(screen);
+                Some(Intent::LoadHistory(request))
             }
             KeyAction::NextPane => {
                 self.pane = match self.pane {

@@ -6,10 +6,12 @@
 //! the store or notifications.
 
 mod app;
+pub mod history;
 pub mod keys;
 mod view;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -19,7 +21,9 @@ use crate::attention::Notifier;
 use crate::console::Console;
 use crate::queue::UiEvent;
 use crate::sanitize;
+use crate::store::{self, Store};
 pub use app::{App, Intent, Mode, Pane};
+use history::{HistoryPage, HistoryRequest};
 pub use keys::Keymap;
 pub use view::{clock_date, plural, render};
 
@@ -36,6 +40,8 @@ pub struct UiOptions {
     pub bell: bool,
     /// Send a desktop notification when an item starts waiting.
     pub notify: bool,
+    /// Where the history is kept, for the History view; `None` when none is kept.
+    pub history: Option<PathBuf>,
 }
 
 /// Runs the screen until the person quits, then shuts the console down (answering every agent
@@ -44,6 +50,8 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let notifier = options.notify.then(Notifier::spawn);
     let mut app = App::new(console.socket.display().to_string(), options.keys);
+    app.history_kept = options.history.is_some();
+    let (pages_tx, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let mut keys = EventStream::new();
     let mut dirty = true;
     let mut next_frame = Instant::now();
@@ -86,6 +94,15 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
                     dirty = true;
                     match app.on_key(key) {
                         Some(Intent::Quit) => break Ok(()),
+                        Some(Intent::LoadHistory(request)) => {
+                            // Read off the screen's task: a slow disk never freezes the screen.
+                            if let Some(dir) = options.history.clone() {
+                                let pages = pages_tx.clone();
+                                tokio::task::spawn_blocking(move || {
+                                    let _ = pages.send(load_history(&dir, request));
+                                });
+                            }
+                        }
                         Some(intent) => {
                             if let Err(error) = carry_out(&console, &mut app, intent).await {
                                 break Err(error);
@@ -99,6 +116,10 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
                 Some(Err(error)) => break Err(error),
                 None => break Ok(()),
             },
+            Some(page) = pages.recv() => {
+                app.on_history_page(page);
+                dirty = true;
+            }
             () = tokio::time::sleep_until(next_frame.into()), if dirty => {}
             () = tokio::time::sleep(Duration::from_secs(1)), if counting_down && !dirty => dirty = true,
         }
@@ -106,6 +127,22 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
     ratatui::restore();
     console.shutdown().await;
     result
+}
+
+/// One page of the history, read with a connection of its own.
+fn load_history(dir: &Path, request: HistoryRequest) -> Result<HistoryPage, String> {
+    let store = Store::open(dir).map_err(|e| e.to_string())?;
+    match request {
+        HistoryRequest::Sessions { text, offset } => {
+            store::sessions(&store, text.as_deref(), offset, history::PAGE_ROWS)
+                .map(|rows| HistoryPage::Sessions { offset, rows })
+        }
+        HistoryRequest::Actions(filter) => {
+            let offset = filter.offset;
+            store::rows(&store, &filter).map(|rows| HistoryPage::Actions { offset, rows })
+        }
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// Sends what the person decided to the queue; a refusal becomes a message on screen.
@@ -131,7 +168,7 @@ async fn carry_out(console: &Console, app: &mut App, intent: Intent) -> io::Resu
             console.queue.set_paused(paused);
             None
         }
-        Intent::Quit => None,
+        Intent::Quit | Intent::LoadHistory(_) => None,
     };
     if let Some(error) = refused {
         app.status = Some(error.to_string());

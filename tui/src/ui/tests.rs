@@ -530,3 +530,174 @@ fn agent_text_cannot_drive_the_terminal() {
     assert!(screen.contains("\\e[31mred"), "{screen}");
     assert!(screen.contains("+\\e[1mbold"), "{screen}");
 }
+
+// ---- the History view ------------------------------------------------------------------------
+
+fn session_row(n: u64) -> crate::store::SessionRow {
+    crate::store::SessionRow {
+        id: format!("s{n}"),
+        agent: if n == 0 {
+            "cursor".into()
+        } else {
+            format!("agent-{n}")
+        },
+        agent_kind: "sdk".into(),
+        model: "auto".into(),
+        workspace: "/home/you/src/shop".into(),
+        opened_at_ms: 1_800_000_000_000 - n as i64 * 3_600_000,
+        closed_at_ms: (n > 0).then(|| 1_800_000_000_000 - n as i64 * 3_600_000 + 600_000),
+        approved: 12 + n,
+        denied: 1,
+        expired: 0,
+        withdrawn: u64::from(n == 0),
+    }
+}
+
+fn history_row(seq: i64, verdict: &str) -> crate::store::HistoryRow {
+    let action = volume_delete();
+    crate::store::HistoryRow {
+        seq,
+        decided_at_ms: 1_800_000_000_000 + seq * 1000,
+        session_id: "s0".into(),
+        proposal_id: format!("p{seq}"),
+        agent: "cursor".into(),
+        kind: "infra".into(),
+        summary: action.summary.clone(),
+        environment: "production".into(),
+        tier: "critical".into(),
+        verdict: verdict.into(),
+        decided_by: "person".into(),
+        grant_id: String::new(),
+        note: if verdict == "denied" {
+            "Never delete a production volume to fix staging.".into()
+        } else {
+            String::new()
+        },
+        action_digest: ActionDigest::of(&action).to_hex(),
+        reasons: serde_json::json!([{"rule": "infra.destroy", "why": "railway: `delete` on volume vol-7f3a cannot be undone."}]),
+        outcome: None,
+        exit_code: None,
+        action: Some(action),
+    }
+}
+
+fn with_history() -> App {
+    let mut app = busy_app();
+    app.history_kept = true;
+    app
+}
+
+#[test]
+fn h_opens_the_sessions_and_enter_opens_one() {
+    use super::history::{HistoryPage, HistoryRequest};
+    let mut app = with_history();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('h')),
+        Some(Intent::LoadHistory(HistoryRequest::Sessions {
+            text: None,
+            offset: 0
+        }))
+    );
+    app.on_history_page(Ok(HistoryPage::Sessions {
+        offset: 0,
+        rows: (0..3).map(session_row).collect(),
+    }));
+    insta::assert_snapshot!("history_sessions", draw(&app, 120, 30).backend());
+    let Some(Intent::LoadHistory(HistoryRequest::Actions(filter))) =
+        press(&mut app, KeyCode::Enter)
+    else {
+        panic!("asks for the session")
+    };
+    assert_eq!((filter.session.as_deref(), filter.offset), (Some("s0"), 0));
+    app.on_history_page(Ok(HistoryPage::Actions {
+        offset: 0,
+        rows: vec![history_row(2, "denied"), history_row(1, "withdrawn")],
+    }));
+    insta::assert_snapshot!("history_actions", draw(&app, 120, 36).backend());
+    // Filters ask again from the start.
+    let Some(Intent::LoadHistory(HistoryRequest::Actions(filter))) =
+        press(&mut app, KeyCode::Char('v'))
+    else {
+        panic!("reloads")
+    };
+    assert_eq!(
+        (filter.verdict.as_deref(), filter.offset),
+        (Some("approved"), 0)
+    );
+    let Some(Intent::LoadHistory(HistoryRequest::Actions(filter))) =
+        press(&mut app, KeyCode::Char('t'))
+    else {
+        panic!("reloads")
+    };
+    assert_eq!(
+        (filter.tier.as_deref(), filter.verdict.as_deref()),
+        (Some("read_only"), Some("approved"))
+    );
+    // Esc goes back to the sessions, h closes the view; the live queue is as it was.
+    assert!(matches!(
+        press(&mut app, KeyCode::Esc),
+        Some(Intent::LoadHistory(HistoryRequest::Sessions { .. }))
+    ));
+    assert_eq!(press(&mut app, KeyCode::Char('h')), None);
+    assert!(app.history.is_none());
+    assert_eq!(app.waiting.len(), 2);
+}
+
+#[test]
+fn the_history_pages_from_the_database_as_you_scroll() {
+    use super::history::{HistoryPage, HistoryRequest, PAGE_ROWS};
+    let mut app = with_history();
+    press(&mut app, KeyCode::Char('h'));
+    let page: Vec<_> = (0..PAGE_ROWS).map(session_row).collect();
+    app.on_history_page(Ok(HistoryPage::Sessions {
+        offset: 0,
+        rows: page,
+    }));
+    let mut asked = None;
+    for _ in 0..PAGE_ROWS {
+        if let Some(intent) = press(&mut app, KeyCode::Char('j')) {
+            asked = Some(intent);
+            break;
+        }
+    }
+    assert_eq!(
+        asked,
+        Some(Intent::LoadHistory(HistoryRequest::Sessions {
+            text: None,
+            offset: PAGE_ROWS
+        }))
+    );
+    // A short page means the end: no more requests.
+    app.on_history_page(Ok(HistoryPage::Sessions {
+        offset: PAGE_ROWS,
+        rows: vec![session_row(999)],
+    }));
+    for _ in 0..30 {
+        assert_eq!(press(&mut app, KeyCode::Char('j')), None);
+    }
+}
+
+#[test]
+fn the_history_search_and_a_console_without_history() {
+    use super::history::HistoryRequest;
+    let mut app = with_history();
+    press(&mut app, KeyCode::Char('h'));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "cursor");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Intent::LoadHistory(HistoryRequest::Sessions {
+            text: Some("cursor".into()),
+            offset: 0
+        }))
+    );
+
+    let mut demo = busy_app();
+    assert_eq!(press(&mut demo, KeyCode::Char('h')), None);
+    assert!(
+        demo.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("keeps no history")
+    );
+}

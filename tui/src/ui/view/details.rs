@@ -1,11 +1,13 @@
-//! The details pane: the operation, target, every policy reason, the rationale, the decision,
-//! then the dry run's diff or plan with +/- colouring. Only the lines in view are built.
+//! The details pane: the operation, target, every policy reason, the rationale, the decision and
+//! outcome, then the dry run's diff or plan with +/- colouring. Only the lines in view are built.
+//! The live queue and the history both draw their selection through [`Detail`].
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Style, Stylize};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
+use signoff_protocol::{Action, Environment, Tier};
 
 use super::{env_badge, tier_span};
 use crate::sanitize;
@@ -13,12 +15,68 @@ use crate::ui::app::{App, Mode};
 
 const LABEL: usize = 11;
 
+/// What the details pane shows about one item, live or from the history.
+pub struct Detail<'a> {
+    pub action: &'a Action,
+    pub agent: &'a str,
+    pub tier: Tier,
+    pub environment: Environment,
+    /// (rule id, sentence)
+    pub reasons: Vec<(&'a str, &'a str)>,
+    pub decision: Option<String>,
+    pub outcome: Option<String>,
+}
+
 fn field(name: &str, value: String) -> Line<'static> {
     Line::from(vec![format!("{name:<LABEL$}").dim(), value.into()])
 }
 
+/// The live screen's details: the selected waiting item, or the selected decided one.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.mode == Mode::Details;
+    let detail = app.detail().map(|(item, decided)| Detail {
+        action: &item.action,
+        agent: &item.agent,
+        tier: item.assessment.tier,
+        environment: item.assessment.environment,
+        reasons: item
+            .assessment
+            .reasons
+            .iter()
+            .map(|r| (r.rule_id.as_str(), r.sentence.as_str()))
+            .collect(),
+        decision: decided.map(|entry| {
+            let decision = &entry.decision;
+            let note = if decision.note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", decision.note)
+            };
+            format!(
+                "{} by {}{note}",
+                decision.verdict,
+                decision.decided_by.as_str()
+            )
+        }),
+        outcome: decided
+            .and_then(|entry| entry.outcome.as_ref())
+            .map(|outcome| {
+                let code = outcome
+                    .exit_code
+                    .map(|c| format!(" (exit {c})"))
+                    .unwrap_or_default();
+                format!("{}{code} {}", outcome.status.as_str(), outcome.result)
+            }),
+    });
+    draw(
+        frame,
+        area,
+        detail.as_ref(),
+        app.detail_scroll,
+        app.mode == Mode::Details,
+    );
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, detail: Option<&Detail>, scroll: usize, focused: bool) {
     let block = if focused {
         Block::bordered()
             .title(" Details (scrolling) ")
@@ -26,7 +84,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         Block::bordered().title(" Details ")
     };
-    let Some((item, decided)) = app.detail() else {
+    let Some(detail) = detail else {
         frame.render_widget(
             Paragraph::new("Select an item to see what it does and why.".dim()).block(block),
             area,
@@ -34,7 +92,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let width = usize::from(area.width.saturating_sub(2 + LABEL as u16)).max(10);
-    let action = &item.action;
+    let action = detail.action;
     let mut lines = vec![
         field(
             action.kind.name(),
@@ -42,10 +100,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Line::from(vec![
             format!("{:<LABEL$}", "target").dim(),
-            env_badge(item.assessment.environment),
+            env_badge(detail.environment),
             format!("  {}", sanitize::line(&action.target.resource, width)).into(),
         ]),
-        field("agent", sanitize::line(&item.agent, width)),
+        field("agent", sanitize::line(detail.agent, width)),
     ];
     if !action.summary.is_empty() {
         lines.push(field("summary", sanitize::line(&action.summary, width)));
@@ -55,36 +113,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(vec![
         format!("{:<LABEL$}", "why").dim(),
-        tier_span(item.assessment.tier),
+        tier_span(detail.tier),
     ]));
-    for reason in &item.assessment.reasons {
+    for (rule, sentence) in &detail.reasons {
         lines.push(Line::from(vec![
             " ".repeat(LABEL).into(),
-            reason.sentence.clone().into(),
-            format!("  {}", reason.rule_id).dim(),
+            sanitize::line(sentence, width).into(),
+            format!("  {rule}").dim(),
         ]));
     }
-    if let Some(entry) = decided {
-        let decision = &entry.decision;
-        let mut text = format!("{} by {}", decision.verdict, decision.decided_by.as_str());
-        if !decision.note.is_empty() {
-            text.push_str(&format!(": {}", sanitize::line(&decision.note, width)));
-        }
-        lines.push(field("decision", text));
-        if let Some(outcome) = &entry.outcome {
-            let code = outcome
-                .exit_code
-                .map(|c| format!(" (exit {c})"))
-                .unwrap_or_default();
-            lines.push(field(
-                "outcome",
-                format!(
-                    "{}{code} {}",
-                    outcome.status.as_str(),
-                    sanitize::line(&outcome.result, width)
-                ),
-            ));
-        }
+    if let Some(decision) = &detail.decision {
+        lines.push(field("decision", sanitize::line(decision, width)));
+    }
+    if let Some(outcome) = &detail.outcome {
+        lines.push(field("outcome", sanitize::line(outcome, width)));
     }
     let dry_run = if action.dry_run.diff.is_empty() {
         &action.dry_run.plan
@@ -92,7 +134,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         &action.dry_run.diff
     };
     let height = usize::from(area.height.saturating_sub(2));
-    let scroll = app.detail_scroll;
     // Fields first, then the dry run; only the window [scroll, scroll + height) is built.
     let head = lines.len();
     let mut visible: Vec<Line> = lines.into_iter().skip(scroll).take(height).collect();

@@ -5,6 +5,7 @@
 //! 10,000 waiting items or a 100,000-line diff cost what a screenful costs.
 
 mod details;
+mod history;
 mod panes;
 mod prompts;
 
@@ -38,6 +39,30 @@ pub fn render(app: &App, frame: &mut Frame, now: SystemTime, color: bool) {
     ])
     .areas(area);
     render_header(app, frame, header);
+    if let Some(screen) = &app.history {
+        let below_header = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        let [body, footer] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(below_header);
+        history::render(screen, frame, body);
+        let key = |action| app.keys.key_for(action);
+        let hints = format!(
+            " {}/{} move · {} open · esc back · {} search · v verdict · t tier · e env (in a session) · {} close",
+            key(KeyAction::Down),
+            key(KeyAction::Up),
+            key(KeyAction::Details),
+            key(KeyAction::Filter),
+            key(KeyAction::History),
+        );
+        frame.render_widget(Paragraph::new(hints.dim()), footer);
+        if !color {
+            strip_color(frame);
+        }
+        return;
+    }
     panes::queue(app, frame, queue, now);
     details::render(app, frame, details);
     // Wide enough: stream and sessions side by side; else the focused one.
