@@ -53,7 +53,47 @@ pub struct HistoryRow {
 }
 
 pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreError> {
+    // Only the conditions that apply: `?n IS NULL OR …` would keep SQLite from using an index.
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut add = |condition: &'static str, value: rusqlite::types::Value| {
+        conditions.push(condition);
+        values.push(value);
+    };
+    if let Some(session) = &filter.session {
+        add("d.session_id = ?{n}", session.clone().into());
+    }
+    if let Some(since) = filter.since_ms {
+        add("d.decided_at >= ?{n}", since.into());
+    }
+    if let Some(verdict) = &filter.verdict {
+        add("d.verdict = ?{n}", verdict.clone().into());
+    }
+    if let Some(tier) = &filter.tier {
+        add("p.tier = ?{n}", tier.clone().into());
+    }
+    if let Some(environment) = &filter.environment {
+        add("p.environment = ?{n}", environment.clone().into());
+    }
+    if let Some(text) = &filter.text {
+        add(
+            "(instr(lower(p.summary), lower(?{n})) > 0 OR instr(lower(p.agent), lower(?{n})) > 0)",
+            text.clone().into(),
+        );
+    }
+    // Condition n binds parameter ?n.
+    let mut where_clause = String::new();
+    for (index, condition) in conditions.iter().enumerate() {
+        where_clause.push_str(if index == 0 { " WHERE " } else { " AND " });
+        where_clause.push_str(&condition.replace("{n}", &(index + 1).to_string()));
+    }
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
+    let limit = filter
+        .limit
+        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+    values.push(limit.into());
+    values.push(offset.into());
     let sql = format!(
         "SELECT d.seq, d.decided_at, d.session_id, d.proposal_id, coalesce(p.agent, ''), coalesce(p.kind, ''), coalesce(p.summary, ''),
                 coalesce(p.environment, ''), coalesce(p.tier, ''), d.verdict, d.decided_by, d.grant_id, d.note, d.digest,
@@ -61,58 +101,42 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
                 (SELECT o.status FROM outcomes o WHERE o.session_id = d.session_id AND o.proposal_id = d.proposal_id ORDER BY o.reported_at DESC LIMIT 1),
                 (SELECT o.exit_code FROM outcomes o WHERE o.session_id = d.session_id AND o.proposal_id = d.proposal_id ORDER BY o.reported_at DESC LIMIT 1)
          FROM decisions d LEFT JOIN proposals p ON p.session_id = d.session_id AND p.proposal_id = d.proposal_id
-         WHERE (?1 IS NULL OR d.session_id = ?1) AND (?2 IS NULL OR d.decided_at >= ?2) AND (?3 IS NULL OR d.verdict = ?3)
-           AND (?5 IS NULL OR p.tier = ?5) AND (?6 IS NULL OR p.environment = ?6)
-           AND (?7 IS NULL OR instr(lower(p.summary), lower(?7)) > 0 OR instr(lower(p.agent), lower(?7)) > 0)
-         ORDER BY d.seq {order} LIMIT ?4 OFFSET ?8"
+         {where_clause}
+         ORDER BY d.seq {order} LIMIT ?{} OFFSET ?{}",
+        conditions.len() + 1,
+        conditions.len() + 2
     );
-    let limit = filter
-        .limit
-        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-    let conn = &store.conn;
     let sqlite = |source| StoreError::Sqlite {
         path: store.path.clone(),
         source,
     };
-    let mut statement = conn.prepare(&sql).map_err(sqlite)?;
+    let mut statement = store.conn.prepare(&sql).map_err(sqlite)?;
     let rows = statement
-        .query_map(
-            params![
-                filter.session,
-                filter.since_ms,
-                filter.verdict,
-                limit,
-                filter.tier,
-                filter.environment,
-                filter.text,
-                i64::try_from(filter.offset).unwrap_or(i64::MAX)
-            ],
-            |r| {
-                let reasons: String = r.get(14)?;
-                Ok(HistoryRow {
-                    seq: r.get(0)?,
-                    decided_at_ms: r.get(1)?,
-                    session_id: r.get(2)?,
-                    proposal_id: r.get(3)?,
-                    agent: r.get(4)?,
-                    kind: r.get(5)?,
-                    summary: r.get(6)?,
-                    environment: r.get(7)?,
-                    tier: r.get(8)?,
-                    verdict: r.get(9)?,
-                    decided_by: r.get(10)?,
-                    grant_id: r.get(11)?,
-                    note: r.get(12)?,
-                    action_digest: r.get(13)?,
-                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                    action: r
-                        .get::<_, Option<Vec<u8>>>(15)?
-                        .and_then(|bytes| Action::from_bytes(&bytes).ok()),
-                    outcome: r.get(16)?,
-                    exit_code: r.get(17)?,
-                })
-            },
-        )
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            let reasons: String = r.get(14)?;
+            Ok(HistoryRow {
+                seq: r.get(0)?,
+                decided_at_ms: r.get(1)?,
+                session_id: r.get(2)?,
+                proposal_id: r.get(3)?,
+                agent: r.get(4)?,
+                kind: r.get(5)?,
+                summary: r.get(6)?,
+                environment: r.get(7)?,
+                tier: r.get(8)?,
+                verdict: r.get(9)?,
+                decided_by: r.get(10)?,
+                grant_id: r.get(11)?,
+                note: r.get(12)?,
+                action_digest: r.get(13)?,
+                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                action: r
+                    .get::<_, Option<Vec<u8>>>(15)?
+                    .and_then(|bytes| Action::from_bytes(&bytes).ok()),
+                outcome: r.get(16)?,
+                exit_code: r.get(17)?,
+            })
+        })
         .and_then(Iterator::collect)
         .map_err(sqlite)?;
     Ok(rows)
@@ -145,23 +169,15 @@ pub fn sessions(
         path: store.path.clone(),
         source,
     };
-    let count = |verdict: &str| {
-        format!(
-            "(SELECT count(*) FROM decisions d WHERE d.session_id = s.id AND d.verdict = '{verdict}')"
+    let mut statement = store
+        .conn
+        .prepare(
+            "SELECT id, agent_name, agent_kind, model, workspace, opened_at, closed_at FROM sessions
+             WHERE (?1 IS NULL OR instr(lower(agent_name), lower(?1)) > 0 OR instr(lower(agent_kind), lower(?1)) > 0 OR instr(lower(workspace), lower(?1)) > 0)
+             ORDER BY opened_at DESC LIMIT ?2 OFFSET ?3",
         )
-    };
-    let sql = format!(
-        "SELECT s.id, s.agent_name, s.agent_kind, s.model, s.workspace, s.opened_at, s.closed_at, {}, {}, {}, {}
-         FROM sessions s
-         WHERE (?1 IS NULL OR instr(lower(s.agent_name), lower(?1)) > 0 OR instr(lower(s.agent_kind), lower(?1)) > 0 OR instr(lower(s.workspace), lower(?1)) > 0)
-         ORDER BY s.opened_at DESC LIMIT ?2 OFFSET ?3",
-        count("approved"),
-        count("denied"),
-        count("expired"),
-        count("withdrawn")
-    );
-    let mut statement = store.conn.prepare(&sql).map_err(sqlite)?;
-    let rows = statement
+        .map_err(sqlite)?;
+    let mut rows: Vec<SessionRow> = statement
         .query_map(
             params![
                 text,
@@ -177,14 +193,34 @@ pub fn sessions(
                     workspace: r.get(4)?,
                     opened_at_ms: r.get(5)?,
                     closed_at_ms: r.get(6)?,
-                    approved: r.get::<_, i64>(7)?.unsigned_abs(),
-                    denied: r.get::<_, i64>(8)?.unsigned_abs(),
-                    expired: r.get::<_, i64>(9)?.unsigned_abs(),
-                    withdrawn: r.get::<_, i64>(10)?.unsigned_abs(),
+                    approved: 0,
+                    denied: 0,
+                    expired: 0,
+                    withdrawn: 0,
                 })
             },
         )
         .and_then(Iterator::collect)
         .map_err(sqlite)?;
+    // Counts for this page only, from the (session, verdict) index.
+    let mut counts = store
+        .conn
+        .prepare("SELECT verdict, count(*) FROM decisions WHERE session_id = ?1 GROUP BY verdict")
+        .map_err(sqlite)?;
+    for row in &mut rows {
+        let per_verdict: Vec<(String, i64)> = counts
+            .query_map([&row.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(sqlite)?;
+        for (verdict, count) in per_verdict {
+            let count = count.unsigned_abs();
+            match verdict.as_str() {
+                "approved" => row.approved = count,
+                "denied" => row.denied = count,
+                "expired" => row.expired = count,
+                _ => row.withdrawn += count,
+            }
+        }
+    }
     Ok(rows)
 }

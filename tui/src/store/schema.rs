@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
         workspace TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, labels TEXT NOT NULL,
         opened_at INTEGER NOT NULL, closed_at INTEGER
     );
+    CREATE INDEX sessions_by_start ON sessions (opened_at);
     CREATE TABLE proposals (
         session_id TEXT NOT NULL, proposal_id TEXT NOT NULL,
         agent TEXT NOT NULL, kind TEXT NOT NULL, summary TEXT NOT NULL,
@@ -34,9 +35,11 @@ const MIGRATIONS: &[&str] = &[
         digest TEXT NOT NULL, decided_at INTEGER NOT NULL,
         prev_hash TEXT NOT NULL, hash TEXT NOT NULL
     );
-    CREATE INDEX decisions_by_proposal ON decisions (session_id, proposal_id);
     CREATE INDEX decisions_by_time ON decisions (decided_at);
     CREATE INDEX decisions_by_verdict ON decisions (verdict, seq);
+    -- A session's decisions newest first, and its counts per verdict.
+    CREATE INDEX decisions_by_session ON decisions (session_id, seq);
+    CREATE INDEX decisions_by_session_verdict ON decisions (session_id, verdict);
     CREATE TABLE grants (
         id TEXT NOT NULL, session_id TEXT NOT NULL, description TEXT NOT NULL,
         granted_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, ended_at INTEGER
@@ -45,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
         session_id TEXT NOT NULL, proposal_id TEXT NOT NULL,
         status TEXT NOT NULL, exit_code INTEGER, result TEXT NOT NULL, reported_at INTEGER NOT NULL
     );
+    CREATE INDEX outcomes_by_proposal ON outcomes (session_id, proposal_id);
     -- Where the chain starts when old records were pruned: the hash of the last one removed.
     CREATE TABLE chain_anchor (seq INTEGER NOT NULL, hash TEXT NOT NULL);
     "#,
