@@ -229,3 +229,76 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
     );
     assert!(approved.len() >= 40);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_every_record_and_verify_names_the_tampered_one() {
+    let console = TestConsole::start_with_history().await;
+    let session = console.session("exporter").await;
+    for n in 0..3 {
+        within(session.propose(shell(&format!("ls dir{n}"), Environment::Dev)))
+            .await
+            .unwrap();
+    }
+    let kept = console.shutdown().await;
+    let dir = kept.path().join("history");
+
+    let file = dir.join("export.jsonl");
+    let export = Command::new(BINARY)
+        .args(["history", "export"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summaries: Vec<&str> = lines
+        .iter()
+        .map(|l| l["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, ["ls dir0", "ls dir1", "ls dir2"], "oldest first");
+    assert!(lines.iter().all(|l| l["verdict"] == "approved"
+        && l["action_digest"].as_str().is_some_and(|d| d.len() == 64)));
+
+    let verify = || {
+        Command::new(BINARY)
+            .args(["history", "verify", "--data-dir"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    assert!(verify().status.success());
+    let conn = rusqlite::Connection::open(dir.join(store::FILE_NAME)).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute("UPDATE decisions SET verdict = 'denied' WHERE seq = 2", [])
+        .unwrap();
+    drop(conn);
+    let broken = verify();
+    assert!(!broken.status.success());
+    let message = String::from_utf8_lossy(&broken.stderr);
+    assert!(message.contains("record 2 was altered"), "{message}");
+}
+
+#[test]
+fn history_without_a_history_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BINARY)
+        .args(["history", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("no history at") && message.contains("history.sqlite3"),
+        "{message}"
+    );
+}

@@ -100,8 +100,11 @@ impl TestConsole {
         &self.console.queue
     }
 
-    pub async fn shutdown(self) {
+    /// Shuts the console down; the temporary directory (with any history) lives on in what is
+    /// returned.
+    pub async fn shutdown(self) -> tempfile::TempDir {
         self.console.shutdown().await;
+        self.dir
     }
 }
 
