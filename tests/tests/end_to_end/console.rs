@@ -2,85 +2,10 @@
 //! reads what a person would see.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_signoff-under-test");
-
-/// A tmux server of our own, killed when dropped.
-struct Tmux {
-    server: String,
-}
-
-impl Tmux {
-    fn start(command: &str) -> Tmux {
-        let server = format!(
-            "signoff-test-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        )
-        .replace(['(', ')'], "");
-        let tmux = Tmux { server };
-        let output = tmux.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            command,
-        ]);
-        assert!(
-            output.status.success(),
-            "tmux did not start (is tmux installed?): {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.server)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys"];
-        args.extend(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Waits until the screen shows `text`; a bounded wait for the screen to change.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the screen never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use crate::support::{BINARY, Tmux};
 
 fn console_command(dir: &Path, socket: &Path) -> String {
     // Private config, state and data directories: no user keys, policy or history involved.

@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 use signoff_agent_sdk::{Environment, Verdict};
 use signoff_tui::store::{self, Filter, Store};
 
-use crate::support::{TestConsole, approve, shell, within};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_signoff-under-test");
+use crate::support::{BINARY, TestConsole, Tmux, approve, shell, within};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decision_the_agent_heard_is_already_in_the_history() {
@@ -86,70 +84,27 @@ async fn while_the_history_cannot_commit_no_agent_hears_a_decision() {
     console.shutdown().await;
 }
 
-/// Runs the console in tmux (it needs a terminal), on a private tmux server.
-struct TmuxConsole {
-    server: String,
-}
-
-impl TmuxConsole {
-    fn start(dir: &std::path::Path) -> TmuxConsole {
-        let server = format!("signoff-crash-{}", std::process::id());
-        let command = format!(
-            "env XDG_CONFIG_HOME={d}/config XDG_STATE_HOME={d}/state {BINARY} --socket {d}/signoff.sock --data-dir {d}/history --no-notify",
-            d = dir.display()
-        );
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &server,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-                &command,
-            ])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux did not start");
-        let console = TmuxConsole { server };
-        console.wait_for_socket(&dir.join("signoff.sock"));
-        console
+/// Starts the console in tmux (it needs a terminal) with its files in `dir`, and waits until it
+/// listens.
+fn console_in_tmux(dir: &std::path::Path) -> Tmux {
+    let command = format!(
+        "env XDG_CONFIG_HOME={d}/config XDG_STATE_HOME={d}/state {BINARY} --socket {d}/signoff.sock --data-dir {d}/history --no-notify",
+        d = dir.display()
+    );
+    let tmux = Tmux::start(&command);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::os::unix::net::UnixStream::connect(dir.join("signoff.sock")).is_err() {
+        assert!(Instant::now() < deadline, "the console never listened");
+        std::thread::sleep(Duration::from_millis(20));
     }
-
-    fn wait_for_socket(&self, socket: &std::path::Path) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::os::unix::net::UnixStream::connect(socket).is_err() {
-            assert!(Instant::now() < deadline, "the console never listened");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn pid(&self) -> String {
-        let output = Command::new("tmux")
-            .args(["-L", &self.server, "display", "-p", "#{pane_pid}"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    }
-}
-
-impl Drop for TmuxConsole {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.server, "kill-server"])
-            .status();
-    }
+    tmux
 }
 
 #[test]
 fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("signoff.sock");
-    let console = TmuxConsole::start(dir.path());
+    let console = console_in_tmux(dir.path());
 
     // Four agents gate commands one after another; each notes what it saw approved (exit 0:
     // the command ran) under a unique summary.

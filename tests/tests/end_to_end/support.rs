@@ -1,6 +1,8 @@
 use std::path::PathBuf;
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 use signoff_agent_sdk::{Action, ActionKind, Decision, Environment, Gate, Session, ShellCommand};
 use signoff_tui::console::{Console, ConsoleOptions};
@@ -129,4 +131,96 @@ pub async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(PATIENCE, future)
         .await
         .expect("took too long")
+}
+
+/// The `signoff` binary (its entry point built in this package).
+pub const BINARY: &str = env!("CARGO_BIN_EXE_signoff-under-test");
+
+/// A tmux server of our own, killed when dropped.
+pub struct Tmux {
+    server: String,
+}
+
+impl Tmux {
+    pub fn start(command: &str) -> Tmux {
+        let server = format!(
+            "signoff-test-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(['(', ')'], "");
+        let tmux = Tmux { server };
+        let output = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ]);
+        assert!(
+            output.status.success(),
+            "tmux did not start (is tmux installed?): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        tmux
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.server)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Waits until the screen shows `text`; a bounded wait for the screen to change.
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Tmux {
+    /// The pid of the program in the pane.
+    pub fn pid(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["display", "-p", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.server)
+            .arg("kill-server")
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
 }

@@ -296,17 +296,18 @@ impl Queue {
         key: &ProposalKey,
         duration: Duration,
     ) -> Result<Vec<Effect>, DecideError> {
-        let entry = self
-            .waiting
-            .get(key)
-            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))?;
-        self.next_grant += 1;
-        let grant = Grant::like(format!("g{}", self.next_grant), &entry.item, now + duration)
+        let entry = self.waiting_entry(key)?;
+        let id = format!("g{}", self.next_grant + 1);
+        let grant = Grant::like(id, &entry.item, now + duration)
             .ok_or(DecideError::CriticalNotGrantable)?;
-        let decided_by = DecidedBy::Person;
+        self.next_grant += 1;
         self.grants.push(grant.clone());
         let mut effects = vec![Effect::Show(UiEvent::Granted(grant))];
-        effects.extend(self.finish(now, key, (Verdict::Approved, decided_by, String::new())));
+        effects.extend(self.finish(
+            now,
+            key,
+            (Verdict::Approved, DecidedBy::Person, String::new()),
+        ));
         Ok(effects)
     }
 
@@ -459,6 +460,12 @@ impl Queue {
         ])
     }
 
+    fn waiting_entry(&self, key: &ProposalKey) -> Result<&WaitingEntry, DecideError> {
+        self.waiting
+            .get(key)
+            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))
+    }
+
     /// A person's answer to a waiting proposal.
     pub fn decide(
         &mut self,
@@ -466,10 +473,7 @@ impl Queue {
         key: &ProposalKey,
         answer: PersonDecision,
     ) -> Result<Vec<Effect>, DecideError> {
-        let entry = self
-            .waiting
-            .get(key)
-            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))?;
+        let entry = self.waiting_entry(key)?;
         let (verdict, note) = match answer {
             PersonDecision::Approve { typed } => {
                 // Invariant 7: a critical action is never approved by one key.

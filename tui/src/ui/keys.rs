@@ -31,6 +31,26 @@ pub enum KeyAction {
 }
 
 impl KeyAction {
+    /// Every action, in the order help lists them.
+    pub const ALL: [KeyAction; 16] = [
+        KeyAction::Approve,
+        KeyAction::Deny,
+        KeyAction::DenyWithNote,
+        KeyAction::ApproveAndGrant,
+        KeyAction::Details,
+        KeyAction::Down,
+        KeyAction::Up,
+        KeyAction::PageDown,
+        KeyAction::PageUp,
+        KeyAction::NextPane,
+        KeyAction::Filter,
+        KeyAction::Pause,
+        KeyAction::Revoke,
+        KeyAction::History,
+        KeyAction::Help,
+        KeyAction::Quit,
+    ];
+
     /// One word for the footer's hints.
     pub fn short(self) -> &'static str {
         match self {

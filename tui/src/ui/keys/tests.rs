@@ -23,24 +23,7 @@ fn the_shipped_default_parses_and_binds_every_action() {
         keys.action(press(KeyCode::Enter, KeyModifiers::NONE)),
         Some(KeyAction::Details)
     );
-    for action in [
-        KeyAction::Approve,
-        KeyAction::Deny,
-        KeyAction::DenyWithNote,
-        KeyAction::ApproveAndGrant,
-        KeyAction::Details,
-        KeyAction::Down,
-        KeyAction::Up,
-        KeyAction::PageDown,
-        KeyAction::PageUp,
-        KeyAction::NextPane,
-        KeyAction::Filter,
-        KeyAction::Pause,
-        KeyAction::Revoke,
-        KeyAction::History,
-        KeyAction::Help,
-        KeyAction::Quit,
-    ] {
+    for action in KeyAction::ALL {
         assert!(!keys.key_for(action).is_empty(), "{action:?} has no key");
     }
 }

@@ -166,24 +166,7 @@ fn grant(frame: &mut Frame, item: &Item, minutes: &str, now: SystemTime) {
 }
 
 fn help(app: &App, frame: &mut Frame) {
-    let actions = [
-        KeyAction::Approve,
-        KeyAction::Deny,
-        KeyAction::DenyWithNote,
-        KeyAction::ApproveAndGrant,
-        KeyAction::Details,
-        KeyAction::Down,
-        KeyAction::Up,
-        KeyAction::PageDown,
-        KeyAction::PageUp,
-        KeyAction::NextPane,
-        KeyAction::Filter,
-        KeyAction::Pause,
-        KeyAction::Revoke,
-        KeyAction::History,
-        KeyAction::Help,
-        KeyAction::Quit,
-    ];
+    let actions = KeyAction::ALL;
     let rect = popup(frame, 64, actions.len() as u16 + 7);
     let mut lines: Vec<Line> = actions
         .iter()
