@@ -75,11 +75,17 @@ impl AgentGate for GateService {
             .map(|s| Duration::from_secs(s.into()));
 
         // Facts the policy needs from the file system (is this file tracked?), looked up off the
-        // runtime. The session's workspace lives in the queue, so relative paths go unchecked.
-        let looked_up = action.clone();
-        let facts = tokio::task::spawn_blocking(move || crate::facts::look_up(&looked_up, None))
-            .await
-            .unwrap_or_default();
+        // runtime, for file actions only: nothing else pays for the trip. The session's workspace
+        // lives in the queue, so relative paths go unchecked.
+        let facts = match &action.kind {
+            signoff_protocol::ActionKind::File(_) => {
+                let looked_up = action.clone();
+                tokio::task::spawn_blocking(move || crate::facts::look_up(&looked_up, None))
+                    .await
+                    .unwrap_or_default()
+            }
+            _ => crate::policy::Facts::default(),
+        };
         let (events, receiver) = mpsc::channel(EVENTS_PER_STREAM);
         let subscriber = self
             .queue
