@@ -81,7 +81,7 @@ enum Command {
         command: Vec<String>,
     },
 
-    /// Show how the policy judges an action, without a console.
+    /// Show how the policy judges an action, without a console
     ///
     /// `signoff explain [--env ENV] -- CMD ARGS…` explains one command (a single quoted argument
     /// is read as a shell script: `signoff explain -- 'rm -rf build && make'`).
