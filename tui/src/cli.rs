@@ -109,6 +109,22 @@ enum Command {
         command: Vec<String>,
     },
 
+    /// Gate an agent's tool calls through its hook protocol (reads its JSON on stdin).
+    ///
+    /// Prints the agent's allow/deny answer and always exits 0: anything that goes wrong (no
+    /// console, a malformed payload, no decision in time) answers deny with the reason.
+    Hook {
+        /// Which agent's protocol
+        #[arg(value_enum)]
+        agent: HookAgent,
+        /// The environment the agent works in
+        #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
+        env: Environment,
+        /// Answer within this many seconds (keep it below the agent's hook timeout)
+        #[arg(long, value_name = "SECS", default_value_t = 55, value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+    },
+
     /// Open the console with simulated agents on a private socket, to see how it works.
     ///
     /// Two agents stream everyday work, one asks to roll out to staging, and one replays the
@@ -146,6 +162,14 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum HookAgent {
+    ClaudeCode,
+    Codex,
+    Cursor,
+    Gemini,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,6 +278,25 @@ pub fn main() -> ExitCode {
             let file = file.or(cli.policy);
             report(check_policy(file.as_deref()))
         }
+        Some(Command::Hook {
+            agent,
+            env,
+            timeout,
+        }) => {
+            let agent = match agent {
+                HookAgent::ClaudeCode => crate::hooks::Agent::ClaudeCode,
+                HookAgent::Codex => crate::hooks::Agent::Codex,
+                HookAgent::Cursor => crate::hooks::Agent::Cursor,
+                HookAgent::Gemini => crate::hooks::Agent::Gemini,
+            };
+            let options = crate::hooks::HookOptions {
+                agent,
+                socket,
+                environment: env,
+                timeout: Duration::from_secs(timeout),
+            };
+            hook(&runtime, &options)
+        }
         Some(Command::Demo) => {
             let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
@@ -340,6 +383,28 @@ fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Res
         notify,
         history,
     })
+}
+
+/// Answers a hook call on stdout, exit 0, whatever happens: a panic answers deny too.
+fn hook(runtime: &tokio::runtime::Runtime, options: &crate::hooks::HookOptions) -> ExitCode {
+    use std::io::{Read, Write};
+    let mut input = Vec::new();
+    let read = std::io::stdin()
+        .take(crate::hooks::MAX_PAYLOAD as u64 + 1)
+        .read_to_end(&mut input);
+    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match read {
+        Ok(_) => runtime.block_on(crate::hooks::run(options, &input)),
+        Err(error) => crate::hooks::deny(
+            options.agent,
+            &format!("signoff: cannot read the hook payload ({error}); not approved"),
+        ),
+    }))
+    .unwrap_or_else(|_| {
+        crate::hooks::deny(options.agent, "signoff: the hook failed; not approved")
+    });
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{answer}").and_then(|()| stdout.flush());
+    ExitCode::SUCCESS
 }
 
 /// `--data-dir`, else `SIGNOFF_DATA_DIR`, else the user's data directory.

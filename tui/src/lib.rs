@@ -9,6 +9,7 @@ pub mod demo;
 pub mod explain;
 pub mod facts;
 pub mod history_cli;
+pub mod hooks;
 mod logging;
 pub mod policy;
 pub mod queue;

@@ -7,5 +7,6 @@ mod support;
 mod agents;
 mod console;
 mod history;
+mod hooks;
 mod malformed;
 mod run_command;

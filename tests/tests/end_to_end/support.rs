@@ -70,6 +70,11 @@ impl TestConsole {
             .expect("the console stopped")
     }
 
+    /// The next screen event, for tests that look at all of them.
+    pub async fn events(&mut self) -> Option<UiEvent> {
+        self.console.events.recv().await
+    }
+
     /// Skips to the next item that waits for a person.
     pub async fn next_waiting(&mut self) -> Arc<Item> {
         loop {

@@ -1,0 +1,152 @@
+//! `signoff hook <agent>`: the adapters that gate Claude Code, Codex, Cursor and Gemini CLI
+//! through their hook protocols (see shared/reference/agent-hooks.md).
+//!
+//! Each reads the agent's JSON payload on stdin, turns the tool call into an action (a shell
+//! command, a file change with the real unified diff against the file on disk, or a tool signoff
+//! has no kind for), proposes it in a session keyed by the agent's own session id, and answers in
+//! the agent's format. The answer is always printed and the exit status is always 0: for these
+//! agents a non-zero exit or a timeout lets the tool run, so anything that goes wrong — the
+//! console unreachable, a malformed payload, no decision before our own deadline — answers
+//! "deny" with the reason.
+
+mod action;
+mod payload;
+
+use std::time::Duration;
+
+use signoff_agent_sdk::{Decision, Environment, Gate, Verdict};
+
+pub use payload::{Agent, HookRequest};
+
+/// The largest payload read from the agent.
+pub const MAX_PAYLOAD: usize = 16 * 1024 * 1024;
+
+pub struct HookOptions {
+    pub agent: Agent,
+    pub socket: std::path::PathBuf,
+    pub environment: Environment,
+    /// Answer within this long, before the agent's own hook timeout gives up on us.
+    pub timeout: Duration,
+}
+
+/// The answer for the agent: what to print on stdout.
+pub async fn run(options: &HookOptions, input: &[u8]) -> String {
+    let verdict = match tokio::time::timeout(options.timeout, decide(options, input)).await {
+        Ok(Ok(decision)) => Answer::from_decision(&decision),
+        Ok(Err(reason)) => Answer::deny(reason),
+        Err(_) => Answer::deny(format!(
+            "signoff: no decision within {}s, so not approved",
+            options.timeout.as_secs()
+        )),
+    };
+    verdict.render(options.agent)
+}
+
+async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String> {
+    if input.len() > MAX_PAYLOAD {
+        return Err(format!(
+            "signoff: the hook payload is larger than {MAX_PAYLOAD} bytes, so not approved"
+        ));
+    }
+    let request = payload::parse(options.agent, input)
+        .map_err(|e| format!("signoff: cannot read the hook payload ({e}), so not approved"))?;
+    let mut action = action::from_tool(&request);
+    action.target.environment = options.environment;
+    let gate = Gate::connect_to(&options.socket)
+        .await
+        .map_err(|e| format!("signoff: {e}; not approved"))?;
+    let mut session = gate
+        .session(request.agent_name.clone())
+        .agent_kind(options.agent.kind())
+        .workspace(request.cwd.clone());
+    if let Some(model) = &request.model {
+        session = session.model(model.clone());
+    }
+    if let Some(subagent) = &request.subagent {
+        session = session.label("subagent", subagent.clone());
+    }
+    // The agent started this hook: it is the session's process.
+    let session = session
+        .pid(std::os::unix::process::parent_id())
+        .external_id(request.session_key.clone())
+        .open()
+        .await
+        .map_err(|e| format!("signoff: {e}; not approved"))?;
+    // Leave the console a little less than our own deadline, so its verdict arrives in time.
+    let wait = options
+        .timeout
+        .saturating_sub(Duration::from_secs(2))
+        .max(Duration::from_secs(1));
+    let pending = session
+        .submit(action, Some(wait))
+        .await
+        .map_err(|e| format!("signoff: {e}; not approved"))?;
+    pending
+        .decision()
+        .await
+        .map_err(|e| format!("signoff: {e}; not approved"))
+}
+
+/// A deny answer in `agent`'s format.
+pub fn deny(agent: Agent, reason: &str) -> String {
+    Answer::deny(reason.to_string()).render(agent)
+}
+
+/// allow, or deny with a reason.
+struct Answer {
+    allow: bool,
+    reason: String,
+}
+
+impl Answer {
+    fn deny(reason: String) -> Answer {
+        Answer {
+            allow: false,
+            reason,
+        }
+    }
+
+    fn from_decision(decision: &Decision) -> Answer {
+        let note = if decision.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", decision.note)
+        };
+        match decision.verdict {
+            Verdict::Approved => Answer {
+                allow: true,
+                reason: format!("approved in signoff ({})", decision.decided_by.as_str()),
+            },
+            Verdict::Denied => Answer::deny(format!("denied in signoff by a person{note}")),
+            Verdict::Expired => {
+                Answer::deny("signoff: nobody decided before the deadline, so not approved".into())
+            }
+            Verdict::Withdrawn => Answer::deny(format!("signoff: withdrawn{note}; not approved")),
+        }
+    }
+
+    /// The agent's own format. Codex rejects unknown fields, so each carries only its documented
+    /// ones.
+    fn render(&self, agent: Agent) -> String {
+        let decision = if self.allow { "allow" } else { "deny" };
+        let value = match agent {
+            Agent::ClaudeCode | Agent::Codex => serde_json::json!({
+                "hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": decision,
+                    "permissionDecisionReason": self.reason,
+                }
+            }),
+            Agent::Cursor => serde_json::json!({
+                "permission": decision,
+                "user_message": self.reason,
+                "agent_message": self.reason,
+            }),
+            Agent::Gemini => serde_json::json!({ "decision": decision, "reason": self.reason }),
+        };
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

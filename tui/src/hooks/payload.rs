@@ -1,0 +1,177 @@
+//! The agents' hook payloads, read leniently (unknown fields are ignored; tools signoff does not
+//! know become a generic tool call).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agent {
+    ClaudeCode,
+    Codex,
+    Cursor,
+    Gemini,
+}
+
+impl Agent {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Agent::ClaudeCode => "claude-code",
+            Agent::Codex => "codex",
+            Agent::Cursor => "cursor",
+            Agent::Gemini => "gemini",
+        }
+    }
+}
+
+/// What a hook call asks, whatever the agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookRequest {
+    /// The agent's own session id: one agent session is one signoff session.
+    pub session_key: String,
+    pub agent_name: String,
+    pub cwd: String,
+    pub model: Option<String>,
+    /// Set for a sub-agent (its type, or its id).
+    pub subagent: Option<String>,
+    pub tool: Tool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tool {
+    Shell {
+        command: String,
+        description: String,
+    },
+    Write {
+        path: String,
+        content: String,
+    },
+    /// Edits applied in order to the file's current content.
+    Edit {
+        path: String,
+        edits: Vec<Edit>,
+    },
+    Other {
+        name: String,
+        input: Value,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Edit {
+    pub old_string: String,
+    pub new_string: String,
+    #[serde(default)]
+    pub replace_all: bool,
+}
+
+/// Claude Code, Codex and Gemini CLI share this shape.
+#[derive(Deserialize)]
+struct ToolPayload {
+    session_id: String,
+    #[serde(default)]
+    cwd: String,
+    tool_name: String,
+    #[serde(default)]
+    tool_input: Value,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    agent_id: Option<String>,
+    #[serde(default)]
+    agent_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CursorPayload {
+    conversation_id: String,
+    command: String,
+    #[serde(default)]
+    cwd: String,
+    #[serde(default)]
+    workspace_roots: Vec<String>,
+}
+
+fn text(input: &Value, key: &str) -> String {
+    input
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn parse(agent: Agent, input: &[u8]) -> Result<HookRequest, serde_json::Error> {
+    if agent == Agent::Cursor {
+        let payload: CursorPayload = serde_json::from_slice(input)?;
+        let cwd = if payload.cwd.is_empty() {
+            payload.workspace_roots.first().cloned().unwrap_or_default()
+        } else {
+            payload.cwd
+        };
+        return Ok(HookRequest {
+            session_key: format!("cursor:{}", payload.conversation_id),
+            agent_name: "cursor".into(),
+            cwd,
+            model: None,
+            subagent: None,
+            tool: Tool::Shell {
+                command: payload.command,
+                description: String::new(),
+            },
+        });
+    }
+    let payload: ToolPayload = serde_json::from_slice(input)?;
+    let input = &payload.tool_input;
+    let tool = match payload.tool_name.as_str() {
+        "Bash" | "run_shell_command" | "shell" | "exec_command" => Tool::Shell {
+            command: text(input, "command"),
+            description: text(input, "description"),
+        },
+        "Write" | "write_file" => Tool::Write {
+            path: text(input, "file_path"),
+            content: text(input, "content"),
+        },
+        "Edit" | "replace" => Tool::Edit {
+            path: text(input, "file_path"),
+            edits: vec![Edit {
+                old_string: text(input, "old_string"),
+                new_string: text(input, "new_string"),
+                replace_all: input
+                    .get("replace_all")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            }],
+        },
+        "MultiEdit" => Tool::Edit {
+            path: text(input, "file_path"),
+            edits: input
+                .get("edits")
+                .cloned()
+                .map(serde_json::from_value)
+                .transpose()?
+                .unwrap_or_default(),
+        },
+        name => Tool::Other {
+            name: name.to_string(),
+            input: input.clone(),
+        },
+    };
+    let subagent = payload.agent_type.clone().or(payload.agent_id.clone());
+    let agent_name = match &subagent {
+        Some(sub) => format!("{} › {sub}", agent.kind()),
+        None => agent.kind().to_string(),
+    };
+    // A sub-agent is a session of its own, inside its parent's.
+    let session_key = match &payload.agent_id {
+        Some(id) => format!("{}:{}:{id}", agent.kind(), payload.session_id),
+        None => format!("{}:{}", agent.kind(), payload.session_id),
+    };
+    Ok(HookRequest {
+        session_key,
+        agent_name,
+        cwd: payload.cwd,
+        model: payload.model,
+        subagent,
+        tool,
+    })
+}
