@@ -125,6 +125,37 @@ enum Command {
         timeout: u64,
     },
 
+    /// Add signoff's hook to an agent's settings, keeping every other setting and hook.
+    ///
+    /// Claude Code: ~/.claude/settings.json; Codex: ~/.codex/hooks.json; Cursor:
+    /// ~/.cursor/hooks.json; Gemini CLI: ~/.gemini/settings.json (with --project: the same under
+    /// the current directory). Installing twice changes nothing; a malformed file is left alone.
+    Install {
+        #[arg(value_enum)]
+        agent: HookAgent,
+        /// The project's settings (in the current directory) rather than the user's
+        #[arg(long)]
+        project: bool,
+        /// Show the change as a diff; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// The environment the agent works in, passed to the hook
+        #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
+        env: Environment,
+    },
+
+    /// Remove exactly the hook `signoff install` added.
+    Uninstall {
+        #[arg(value_enum)]
+        agent: HookAgent,
+        /// The project's settings (in the current directory) rather than the user's
+        #[arg(long)]
+        project: bool,
+        /// Show the change as a diff; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+
     /// Open the console with simulated agents on a private socket, to see how it works.
     ///
     /// Two agents stream everyday work, one asks to roll out to staging, and one replays the
@@ -170,6 +201,17 @@ enum HookAgent {
     Codex,
     Cursor,
     Gemini,
+}
+
+impl From<HookAgent> for crate::hooks::Agent {
+    fn from(agent: HookAgent) -> Self {
+        match agent {
+            HookAgent::ClaudeCode => crate::hooks::Agent::ClaudeCode,
+            HookAgent::Codex => crate::hooks::Agent::Codex,
+            HookAgent::Cursor => crate::hooks::Agent::Cursor,
+            HookAgent::Gemini => crate::hooks::Agent::Gemini,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -283,20 +325,25 @@ pub fn main() -> ExitCode {
             env,
             timeout,
         }) => {
-            let agent = match agent {
-                HookAgent::ClaudeCode => crate::hooks::Agent::ClaudeCode,
-                HookAgent::Codex => crate::hooks::Agent::Codex,
-                HookAgent::Cursor => crate::hooks::Agent::Cursor,
-                HookAgent::Gemini => crate::hooks::Agent::Gemini,
-            };
             let options = crate::hooks::HookOptions {
-                agent,
+                agent: agent.into(),
                 socket,
                 environment: env,
                 timeout: Duration::from_secs(timeout),
             };
             hook(&runtime, &options)
         }
+        Some(Command::Install {
+            agent,
+            project,
+            dry_run,
+            env,
+        }) => report(install(agent.into(), project, dry_run, Some(env))),
+        Some(Command::Uninstall {
+            agent,
+            project,
+            dry_run,
+        }) => report(install(agent.into(), project, dry_run, None)),
         Some(Command::Demo) => {
             let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
@@ -383,6 +430,40 @@ fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Res
         notify,
         history,
     })
+}
+
+/// Installs (with an environment) or uninstalls (without) signoff's hook for `agent`.
+fn install(
+    agent: crate::hooks::Agent,
+    project: bool,
+    dry_run: bool,
+    env: Option<Environment>,
+) -> anyhow::Result<()> {
+    use crate::install::{self, Change};
+    let cwd = std::env::current_dir()?;
+    let path = install::settings_path(agent, project.then_some(cwd.as_path()))?;
+    let change = match env {
+        Some(env) => install::install(agent, &path, env.as_str())?,
+        None => install::uninstall(agent, &path)?,
+    };
+    let (done, nothing) = if env.is_some() {
+        ("installed in", "already installed in")
+    } else {
+        ("removed from", "not installed in")
+    };
+    match change {
+        Change::Unchanged => println!(
+            "signoff's {} hook is {nothing} {}",
+            agent.kind(),
+            path.display()
+        ),
+        Change::Changed { diff, .. } if dry_run => print!("{diff}"),
+        Change::Changed { text, .. } => {
+            install::write(&path, &text)?;
+            println!("signoff's {} hook {done} {}", agent.kind(), path.display());
+        }
+    }
+    Ok(())
 }
 
 /// Answers a hook call on stdout, exit 0, whatever happens: a panic answers deny too.

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod facts;
 pub mod history_cli;
 pub mod hooks;
+pub mod install;
 mod logging;
 pub mod policy;
 pub mod queue;
