@@ -1,4 +1,5 @@
 //! Client SDK for agents gated by the signoff console.
+#![deny(missing_docs)]
 //!
 //! An agent connects to the console, opens a session, proposes each action it plans and waits for
 //! the console's decision. Every failure — the console unreachable, the connection lost, no answer
@@ -6,16 +7,12 @@
 //! [`Decision::is_approved`] says yes.
 //!
 //! ```no_run
-//! use signoff_agent_sdk::{Action, ActionKind, Environment, Gate, ShellCommand};
+//! use signoff_agent_sdk::{Action, Environment, Gate};
 //!
 //! # async fn demo() -> Result<(), signoff_agent_sdk::Error> {
 //! let gate = Gate::connect().await?;
 //! let session = gate.session("nightly-migrator").model("gpt-5").open().await?;
-//! let mut action = Action::new(ActionKind::Shell(ShellCommand::Argv {
-//!     argv: vec!["touch".into(), "F".into()],
-//!     cwd: "/repo".into(),
-//! }));
-//! action.target.environment = Environment::Staging;
+//! let action = Action::shell(["touch", "F"]).env(Environment::Staging).rationale("mark the deploy");
 //! let decision = session.propose(action).await?;
 //! if decision.is_approved() {
 //!     // run it
@@ -31,7 +28,7 @@ mod socket;
 
 pub use connect::Gate;
 pub use error::Error;
-pub use session::{Pending, Session, SessionBuilder};
+pub use session::{GuardError, Pending, Session, SessionBuilder};
 pub use socket::default_socket_path;
 
 pub use signoff_protocol::{

@@ -2,8 +2,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use signoff_protocol::pb::{self, agent_gate_client::AgentGateClient};
 use signoff_protocol::{
-    Action, ActionDigest, Assessed, Decision, Outcome, ProposalId, ProposeEvent, SessionId,
-    SessionInfo,
+    Action, ActionDigest, Assessed, Decision, Outcome, OutcomeStatus, ProposalId, ProposeEvent,
+    SessionId, SessionInfo,
 };
 use tonic::Streaming;
 use tonic::transport::Channel;
@@ -49,11 +49,13 @@ impl SessionBuilder {
         self
     }
 
+    /// The model the agent runs on.
     pub fn model(mut self, model: impl Into<String>) -> Self {
         self.info.model = model.into();
         self
     }
 
+    /// The workspace (repository root or working directory); the current directory by default.
     pub fn workspace(mut self, workspace: impl Into<String>) -> Self {
         self.info.workspace = workspace.into();
         self
@@ -65,6 +67,7 @@ impl SessionBuilder {
         self
     }
 
+    /// A label shown with the session (team, ticket, run id).
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.info.labels.insert(key.into(), value.into());
         self
@@ -76,6 +79,7 @@ impl SessionBuilder {
         self
     }
 
+    /// Opens the session (or, with an [`external_id`](Self::external_id), the one already open).
     pub async fn open(self) -> Result<Session, Error> {
         let mut client = self.gate.client;
         let request = pb::OpenSessionRequest {
@@ -98,6 +102,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// The console's id for this session.
     pub fn id(&self) -> &SessionId {
         &self.id
     }
@@ -155,6 +160,56 @@ impl Session {
         })
     }
 
+    /// Runs `work` only if the console approves `action`, and reports how it went.
+    ///
+    /// Not approved — denied, expired, withdrawn, or no decision at all — `work` never runs and
+    /// the error says why; approved, `work` runs and its success or error is reported to the
+    /// console as the outcome.
+    ///
+    /// ```no_run
+    /// # use signoff_agent_sdk::{Action, Environment, Gate, GuardError};
+    /// # async fn demo(session: signoff_agent_sdk::Session) {
+    /// let action = Action::shell(["cargo", "test"]).env(Environment::Dev);
+    /// match session.guard(action, || async { std::fs::write("marker", "done") }).await {
+    ///     Ok(()) => println!("ran"),
+    ///     Err(GuardError::NotApproved(decision)) => println!("not approved: {}", decision.note),
+    ///     Err(other) => println!("{other}"),
+    /// }
+    /// # }
+    /// ```
+    pub async fn guard<T, E, Fut>(
+        &self,
+        action: Action,
+        work: impl FnOnce() -> Fut,
+    ) -> Result<T, GuardError<E>>
+    where
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: std::fmt::Display,
+    {
+        let pending = self.submit(action, None).await.map_err(GuardError::Gate)?;
+        let proposal = pending.proposal_id().clone();
+        let decision = pending.decision().await.map_err(GuardError::Gate)?;
+        if !decision.is_approved() {
+            return Err(GuardError::NotApproved(decision));
+        }
+        let result = work().await;
+        let outcome = match &result {
+            Ok(_) => Outcome {
+                status: OutcomeStatus::Succeeded,
+                exit_code: None,
+                result: String::new(),
+            },
+            Err(error) => Outcome {
+                status: OutcomeStatus::Failed,
+                exit_code: None,
+                result: error.to_string(),
+            },
+        };
+        // The work ran: a lost outcome report (the console gone meanwhile) must not hide its result.
+        let _ = self.report_outcome(&proposal, outcome).await;
+        result.map_err(GuardError::Failed)
+    }
+
     /// Reports what happened after an approved action ran.
     pub async fn report_outcome(
         &self,
@@ -198,6 +253,7 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The id of this proposal, for [`Session::report_outcome`].
     pub fn proposal_id(&self) -> &ProposalId {
         &self.proposal_id
     }
@@ -235,6 +291,20 @@ async fn next_event(stream: &mut Streaming<pb::ProposeEvent>) -> Result<ProposeE
         Ok(None) => Err(Error::Disconnected),
         Err(status) => Err(Error::from_status(status)),
     }
+}
+
+/// Why [`Session::guard`] did not run the work, or how the work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError<E> {
+    /// The console did not approve: the decision says how (denied with a note, expired, withdrawn).
+    #[error("not approved: {} {}", .0.verdict, .0.note)]
+    NotApproved(Decision),
+    /// No decision could be had.
+    #[error(transparent)]
+    Gate(Error),
+    /// Approved; the work ran and failed.
+    #[error("the work failed: {0}")]
+    Failed(E),
 }
 
 fn hostname() -> String {

@@ -5,6 +5,7 @@
 //! rejects invalid input with an [`InvalidMessage`] that says what is wrong.
 
 mod action;
+mod builders;
 mod convert;
 mod decision;
 mod digest;
@@ -21,6 +22,7 @@ pub use action::{
     Action, ActionKind, DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation,
     ShellCommand, SqlStatement, Target, ToolCall,
 };
+pub use builders::unified_diff;
 pub use convert::{ProposeEvent, from_unix_ms, to_unix_ms};
 pub use decision::{
     Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome, OutcomeStatus, Reason, Tier,

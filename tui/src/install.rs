@@ -200,11 +200,7 @@ pub fn uninstall(agent: Agent, path: &Path) -> Result<Change, InstallError> {
 fn changed(before: &str, settings: &Map<String, Value>, path: &Path) -> Change {
     let mut text = serde_json::to_string_pretty(settings).unwrap_or_default();
     text.push('\n');
-    let shown = path.display().to_string();
-    let diff = similar::TextDiff::from_lines(before, &text)
-        .unified_diff()
-        .header(&shown, &shown)
-        .to_string();
+    let diff = signoff_protocol::unified_diff(&path.display().to_string(), before, &text);
     Change::Changed { text, diff }
 }
 

@@ -254,3 +254,48 @@ async fn the_console_caps_the_wait_an_agent_asks_for() {
     assert_eq!(decision.verdict, Verdict::Expired);
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guard_runs_the_work_only_when_approved_and_reports_how_it_went() {
+    use signoff_agent_sdk::{Action, GuardError, OutcomeStatus};
+    use signoff_tui::queue::UiEvent;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let mut console = TestConsole::start().await;
+    let session = console.session("guarded").await;
+    let runs = AtomicUsize::new(0);
+
+    let edit = Action::file_edit("notes.md", "a\n", "b\n").env(Environment::Dev);
+    let result = session
+        .guard(edit, || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>("disk full")
+        })
+        .await;
+    assert!(matches!(result, Err(GuardError::Failed("disk full"))));
+    let outcome = loop {
+        if let UiEvent::Outcome { outcome, .. } = console.next_event().await {
+            break outcome;
+        }
+    };
+    assert_eq!(
+        (outcome.status, outcome.result.as_str()),
+        (OutcomeStatus::Failed, "disk full")
+    );
+
+    let delete = Action::shell(["rm", "-rf", "/srv/data"]).env(Environment::Production);
+    let guarded = session.guard(delete, || async {
+        runs.fetch_add(1, Ordering::SeqCst);
+        Ok::<(), String>(())
+    });
+    let (result, ()) = tokio::join!(guarded, async {
+        let item = console.next_waiting().await;
+        console.decide(&item, deny("not in production")).await;
+    });
+    match result {
+        Err(GuardError::NotApproved(decision)) => assert_eq!(decision.note, "not in production"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "the denied work never ran");
+    console.shutdown().await;
+}

@@ -90,11 +90,7 @@ fn read(path: &str) -> (String, bool) {
 }
 
 fn file_change(path: &str, op: FileOp, old: &str, new: &str) -> Action {
-    let diff = similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(path, path)
-        .to_string();
+    let diff = signoff_protocol::unified_diff(path, old, new);
     let mut action = Action::new(ActionKind::File(FileChange {
         op,
         path: path.to_string(),
