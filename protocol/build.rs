@@ -6,6 +6,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file = format!("{proto_root}/signoff/v1/signoff.proto");
     println!("cargo:rerun-if-changed={file}");
     let descriptors = protox::compile([&file], [proto_root])?;
+    // Served by gRPC reflection, so that any client can discover the service.
+    let out_dir = std::env::var("OUT_DIR")?;
+    std::fs::write(
+        format!("{out_dir}/signoff_descriptor.bin"),
+        prost::Message::encode_to_vec(&descriptors),
+    )?;
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)

@@ -16,6 +16,10 @@ mod session;
 pub mod pb {
     #![allow(missing_docs, clippy::all)]
     tonic::include_proto!("signoff.v1");
+
+    /// The encoded descriptors of `signoff.v1`, for gRPC reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/signoff_descriptor.bin"));
 }
 
 pub use action::{

@@ -1,4 +1,4 @@
-//! Raw gRPC clients sending what the SDK never would.
+//! Raw gRPC clients: what the SDK never would send, and what any-language clients look for.
 
 use hyper_util::rt::TokioIo;
 use signoff_agent_sdk::{Environment, Verdict};
@@ -8,9 +8,9 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use crate::support::{TestConsole, shell, within};
 
-async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
+async fn raw_channel(console: &TestConsole) -> Channel {
     let path = console.socket.clone();
-    let channel = Endpoint::from_static("http://localhost")
+    Endpoint::from_static("http://localhost")
         .connect_with_connector(tower::service_fn(move |_: Uri| {
             let path = path.clone();
             async move {
@@ -18,8 +18,11 @@ async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
             }
         }))
         .await
-        .unwrap();
-    AgentGateClient::new(channel)
+        .unwrap()
+}
+
+async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
+    AgentGateClient::new(raw_channel(console).await)
 }
 
 fn shell_pb(argv: &[&str]) -> pb::Action {
@@ -176,5 +179,49 @@ async fn a_proposal_id_replayed_with_another_action_is_refused() {
         }
         other => panic!("{other:?}"),
     }
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_grpc_client_finds_the_gate_by_health_and_reflection() {
+    use tokio_stream::StreamExt;
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_request::MessageRequest,
+        server_reflection_response::MessageResponse,
+    };
+
+    let console = TestConsole::start().await;
+    let channel = raw_channel(&console).await;
+
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+    let status = within(health.check(HealthCheckRequest {
+        service: "signoff.v1.AgentGate".into(),
+    }))
+    .await
+    .unwrap()
+    .into_inner()
+    .status;
+    assert_eq!(status, ServingStatus::Serving as i32);
+
+    let mut reflection =
+        tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = within(reflection.server_reflection_info(tokio_stream::once(request)))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = within(responses.next()).await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+        panic!(
+            "expected a service list, got {:?}",
+            response.message_response
+        );
+    };
+    let names: Vec<&str> = list.service.iter().map(|s| s.name.as_str()).collect();
+    assert!(names.contains(&"signoff.v1.AgentGate"), "{names:?}");
     console.shutdown().await;
 }
