@@ -9,4 +9,5 @@ mod console;
 mod history;
 mod hooks;
 mod malformed;
+mod python;
 mod run_command;
