@@ -273,7 +273,15 @@ fn parse_environment(text: &str) -> Result<Environment, String> {
 /// The whole program: parse, dispatch, exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // A hook is one short request per process: no worker threads to start.
+    let runtime = if matches!(cli.command, Some(Command::Hook { .. })) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Runtime::new()
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("signoff: cannot start: {error}");
