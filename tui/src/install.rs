@@ -51,9 +51,19 @@ pub fn settings_path(agent: Agent, project: Option<&Path>) -> Result<PathBuf, In
     }
 }
 
-/// The command the agent runs.
+/// How long Claude Code and Codex wait for the hook, as installed.
+const PRE_TOOL_USE_TIMEOUT_SECS: u64 = 600;
+
+/// The command the agent runs. Where the agent waits long, so may the person: the hook answers
+/// 10 s before the agent would give up (elsewhere the hook's default, 55 s, fits).
 fn command(agent: Agent, env: &str) -> String {
-    format!("signoff hook {} --env {env}", agent.kind())
+    let timeout = match agent {
+        Agent::ClaudeCode | Agent::Codex => {
+            format!(" --timeout {}", PRE_TOOL_USE_TIMEOUT_SECS - 10)
+        }
+        Agent::Cursor | Agent::Gemini => String::new(),
+    };
+    format!("signoff hook {} --env {env}{timeout}", agent.kind())
 }
 
 /// Hook entries whose command is signoff's for this agent.
@@ -70,11 +80,11 @@ fn group(agent: Agent, env: &str) -> (&'static str, Value) {
     match agent {
         Agent::ClaudeCode => (
             "PreToolUse",
-            json!({"matcher": "Bash|Write|Edit|MultiEdit", "hooks": [{"type": "command", "command": command, "timeout": 600}]}),
+            json!({"matcher": "Bash|Write|Edit|MultiEdit", "hooks": [{"type": "command", "command": command, "timeout": PRE_TOOL_USE_TIMEOUT_SECS}]}),
         ),
         Agent::Codex => (
             "PreToolUse",
-            json!({"matcher": "Bash", "hooks": [{"type": "command", "command": command, "timeout": 600}]}),
+            json!({"matcher": "Bash", "hooks": [{"type": "command", "command": command, "timeout": PRE_TOOL_USE_TIMEOUT_SECS}]}),
         ),
         Agent::Cursor => ("beforeShellExecution", json!({"command": command})),
         Agent::Gemini => (
@@ -166,10 +176,12 @@ pub fn install(agent: Agent, path: &Path, env: &str) -> Result<Change, InstallEr
         settings.insert("version".into(), json!(1));
     }
     let groups = event_array(path, &mut settings, event)?;
-    if groups.iter().any(|g| group_is_ours(agent, g)) {
-        return Ok(Change::Unchanged);
+    // Installing again with other options (another --env) replaces signoff's hook in place.
+    match groups.iter().position(|g| group_is_ours(agent, g)) {
+        Some(at) if groups[at] == group => return Ok(Change::Unchanged),
+        Some(at) => groups[at] = group,
+        None => groups.push(group),
     }
-    groups.push(group);
     Ok(changed(&before, &settings, path))
 }
 

@@ -38,7 +38,7 @@ fn install_keeps_every_other_setting_and_hook_and_uninstall_removes_exactly_it()
     );
     assert_eq!(
         pre[1]["hooks"][0]["command"],
-        "signoff hook claude-code --env dev"
+        "signoff hook claude-code --env dev --timeout 590"
     );
     assert_eq!(pre[1]["matcher"], "Bash|Write|Edit|MultiEdit");
     let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
@@ -61,6 +61,33 @@ fn install_keeps_every_other_setting_and_hook_and_uninstall_removes_exactly_it()
     assert_eq!(
         uninstall(Agent::ClaudeCode, &path).unwrap(),
         Change::Unchanged
+    );
+}
+
+#[test]
+fn installing_again_with_another_env_replaces_the_hook_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    std::fs::write(&path, CLAUDE_SETTINGS).unwrap();
+    write(
+        &path,
+        &installed(install(Agent::ClaudeCode, &path, "dev").unwrap()),
+    )
+    .unwrap();
+    let text = installed(install(Agent::ClaudeCode, &path, "production").unwrap());
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let commands: Vec<&str> = value["hooks"]["PreToolUse"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| group["hooks"][0]["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "./my-guard.sh",
+            "signoff hook claude-code --env production --timeout 590"
+        ]
     );
 }
 
