@@ -15,11 +15,23 @@ async fn hook(
     env: &str,
     payload: &str,
 ) -> (serde_json::Value, Option<i32>) {
+    run_hook(
+        socket,
+        &["hook", agent, "--env", env, "--timeout", "20"],
+        payload,
+    )
+    .await
+}
+
+/// `signoff <args> --socket <socket>` with `payload` on stdin.
+async fn run_hook(socket: &Path, args: &[&str], payload: &str) -> (serde_json::Value, Option<i32>) {
     let socket = socket.to_path_buf();
-    let (agent, env, payload) = (agent.to_string(), env.to_string(), payload.to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let payload = payload.to_string();
     let output = tokio::task::spawn_blocking(move || {
         let mut child = Command::new(BINARY)
-            .args(["hook", &agent, "--env", &env, "--timeout", "20", "--socket"])
+            .args(&args)
+            .arg("--socket")
             .arg(&socket)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -208,29 +220,12 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
         "session_id": "g-1", "cwd": cwd, "hook_event_name": "BeforeTool", "tool_name": "run_shell_command",
         "tool_input": {"command": "railway volume delete vol-7f3a"}
     });
-    let socket = console.socket.clone();
-    let (answer, code) = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(BINARY)
-            .args(["hook", "gemini", "--timeout", "3", "--socket"])
-            .arg(&socket)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(gemini_delete.to_string().as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        (
-            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
-            output.status.code(),
-        )
-    })
-    .await
-    .unwrap();
+    let (answer, code) = run_hook(
+        &console.socket,
+        &["hook", "gemini", "--timeout", "3"],
+        &gemini_delete.to_string(),
+    )
+    .await;
     assert_eq!((answer["decision"].as_str(), code), (Some("deny"), Some(0)));
     console.shutdown().await;
 }

@@ -25,6 +25,18 @@ async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
     AgentGateClient::new(raw_channel(console).await)
 }
 
+async fn open_session(client: &mut AgentGateClient<Channel>) -> String {
+    client
+        .open_session(pb::OpenSessionRequest {
+            session: Some(pb::SessionInfo::default()),
+            external_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .session_id
+}
+
 fn shell_pb(argv: &[&str]) -> pb::Action {
     pb::Action {
         kind: Some(pb::action::Kind::Shell(pb::ShellCommand {
@@ -43,15 +55,7 @@ fn shell_pb(argv: &[&str]) -> pb::Action {
 async fn malformed_requests_get_invalid_argument_and_the_console_carries_on() {
     let console = TestConsole::start().await;
     let mut client = raw_client(&console).await;
-    let session_id = client
-        .open_session(pb::OpenSessionRequest {
-            session: Some(pb::SessionInfo::default()),
-            external_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .session_id;
+    let session_id = open_session(&mut client).await;
     let propose = |action: Option<pb::Action>, proposal_id: &str| pb::ProposeRequest {
         session_id: session_id.clone(),
         proposal_id: proposal_id.into(),
@@ -141,15 +145,7 @@ async fn malformed_requests_get_invalid_argument_and_the_console_carries_on() {
 async fn a_proposal_id_replayed_with_another_action_is_refused() {
     let console = TestConsole::start().await;
     let mut client = raw_client(&console).await;
-    let session_id = client
-        .open_session(pb::OpenSessionRequest {
-            session: Some(pb::SessionInfo::default()),
-            external_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .session_id;
+    let session_id = open_session(&mut client).await;
     let request = |argv: &[&str]| pb::ProposeRequest {
         session_id: session_id.clone(),
         proposal_id: "same-id".into(),
