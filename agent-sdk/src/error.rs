@@ -13,6 +13,12 @@ pub enum Error {
         /// What went wrong, as the system said it.
         reason: String,
     },
+    /// A remote console refused this agent's token (none, or not the console's).
+    #[error("the console refused this agent's token: {0}")]
+    Unauthenticated(String),
+    /// The connection cannot be made as described (an unreadable CA file, a malformed URL).
+    #[error("cannot connect as configured: {0}")]
+    Configuration(String),
     /// The console refused the request as invalid; the message says what is wrong.
     #[error("the console refused the request: {0}")]
     InvalidRequest(String),
@@ -47,6 +53,7 @@ impl Error {
             tonic::Code::InvalidArgument => Error::InvalidRequest(message),
             tonic::Code::NotFound => Error::UnknownSession(message),
             tonic::Code::AlreadyExists => Error::ProposalIdReused(message),
+            tonic::Code::Unauthenticated => Error::Unauthenticated(message),
             // The connection broke or the console is going away.
             tonic::Code::Unavailable | tonic::Code::Cancelled | tonic::Code::Unknown => {
                 Error::Disconnected

@@ -1,12 +1,11 @@
 use std::time::{Duration, Instant, SystemTime};
 
-use signoff_protocol::pb::{self, agent_gate_client::AgentGateClient};
+use signoff_protocol::pb;
 use signoff_protocol::{
     Action, ActionDigest, Assessed, Decision, Outcome, OutcomeStatus, ProposalId, ProposeEvent,
     SessionId, SessionInfo,
 };
 use tonic::Streaming;
-use tonic::transport::Channel;
 
 use crate::{Error, Gate};
 
@@ -97,7 +96,7 @@ impl SessionBuilder {
 
 /// One open session with the console.
 pub struct Session {
-    client: AgentGateClient<Channel>,
+    client: crate::connect::Client,
     id: SessionId,
 }
 

@@ -31,6 +31,7 @@ fn main() {
                 dir: dir.path().join("history"),
                 keep_days: None,
             }),
+            remote: None,
         })
         .expect("console starts")
     });

@@ -24,9 +24,25 @@ use crate::ui::{Keymap, UiOptions};
 #[derive(Debug, Parser)]
 #[command(name = "signoff", version, about, long_about)]
 pub struct Cli {
-    /// The console's Unix socket [default: $XDG_RUNTIME_DIR/signoff/signoff.sock]
-    #[arg(long, global = true, env = "SIGNOFF_SOCKET", value_name = "PATH")]
+    /// The console's Unix socket [default: $XDG_RUNTIME_DIR/signoff/signoff.sock]. For `run` and
+    /// `hook` it may be a remote console's URL instead (http://host:7070, https://…; the token is
+    /// taken from SIGNOFF_TOKEN)
+    #[arg(long, global = true, env = "SIGNOFF_SOCKET", value_name = "PATH|URL")]
     socket: Option<PathBuf>,
+
+    /// Also serve remote agents (containers, CI, other machines) over TCP at this address, e.g.
+    /// 127.0.0.1:7070 or 0.0.0.0:7070. Every request must carry the token made by
+    /// `signoff token new` (agents set SIGNOFF_TOKEN)
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+
+    /// With --listen: serve TLS with this certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_key"])]
+    tls_cert: Option<PathBuf>,
+
+    /// With --listen: the TLS certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
+    tls_key: Option<PathBuf>,
 
     /// How long an action waits for a person when its agent does not say, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
@@ -193,6 +209,23 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+
+    /// The token remote agents present when the console serves TCP (--listen).
+    ///
+    /// Kept in $XDG_CONFIG_HOME/signoff/token, readable only by you. Agents pass it in
+    /// SIGNOFF_TOKEN. A console reads the token when it starts.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Make a new token, store it (replacing the previous one) and print it.
+    New,
+    /// Print the stored token.
+    Show,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -362,6 +395,7 @@ pub fn main() -> ExitCode {
                     socket: socket.clone(),
                     queue: QueueConfig::default(),
                     policy: Engine::default(),
+                    remote: None,
                 };
                 let ui = ui_options(bell, notify, None)?;
                 let result = open_console(options, ui, Some(socket)).await;
@@ -369,6 +403,7 @@ pub fn main() -> ExitCode {
                 result
             }))
         }
+        Some(Command::Token { command }) => report(token(&command)),
         Some(Command::History {
             command,
             session,
@@ -405,7 +440,19 @@ pub fn main() -> ExitCode {
                 dir: data_dir(cli.data_dir),
                 keep_days: cli.keep_days,
             });
+            let remote = cli
+                .listen
+                .map(|listen| (listen, cli.tls_cert.zip(cli.tls_key)));
             report(runtime.block_on(async move {
+                if socket.to_str().is_some_and(|s| s.contains("://")) {
+                    anyhow::bail!(
+                        "the console serves a Unix socket: --socket (or SIGNOFF_SOCKET) must be a path, not {}; to serve TCP use --listen",
+                        socket.display()
+                    );
+                }
+                let remote = remote
+                    .map(|(listen, tls)| remote_options(listen, tls))
+                    .transpose()?;
                 let policy = load_policy(policy.as_deref())?;
                 let ui = ui_options(bell, notify, history.as_ref().map(|h| h.dir.clone()))?;
                 open_console(
@@ -414,6 +461,7 @@ pub fn main() -> ExitCode {
                         queue,
                         policy,
                         history,
+                        remote,
                     },
                     ui,
                     None,
@@ -422,6 +470,46 @@ pub fn main() -> ExitCode {
             }))
         }
     }
+}
+
+/// Serving remote agents: the stored token, and the TLS identity when given.
+fn remote_options(
+    listen: std::net::SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> anyhow::Result<crate::server::RemoteOptions> {
+    let token = crate::server::Token::load(&crate::server::token::default_path()?)?;
+    let read = |path: &Path, what: &str| {
+        std::fs::read(path).map_err(|error| {
+            anyhow::anyhow!("cannot read the TLS {what} {}: {error}", path.display())
+        })
+    };
+    let tls = match tls {
+        Some((cert, key)) => Some(tonic::transport::Identity::from_pem(
+            read(&cert, "certificate")?,
+            read(&key, "key")?,
+        )),
+        None => None,
+    };
+    Ok(crate::server::RemoteOptions { listen, token, tls })
+}
+
+/// `signoff token new|show`.
+fn token(command: &TokenCommand) -> anyhow::Result<()> {
+    let path = crate::server::token::default_path()?;
+    let token = match command {
+        TokenCommand::New => {
+            let token = crate::server::Token::generate()?;
+            token.save(&path)?;
+            eprintln!(
+                "signoff: stored in {} (a console reads it when it starts)",
+                path.display()
+            );
+            token
+        }
+        TokenCommand::Show => crate::server::Token::load(&path)?,
+    };
+    println!("{}", token.as_str());
+    Ok(())
 }
 
 /// How the screen looks and gets attention: the user's keys, `NO_COLOR`, bell, notifications.

@@ -1,15 +1,17 @@
 //! Starts the console's moving parts — socket, queue task, gate server — without a screen, so the
 //! binary and the tests start exactly the same thing.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
-use crate::server::{self, SocketError};
+use crate::server::{self, Remote, RemoteError, RemoteOptions, SocketError};
 use crate::store::{Store, StoreError};
 
 pub struct ConsoleOptions {
@@ -18,6 +20,8 @@ pub struct ConsoleOptions {
     pub policy: Engine,
     /// Where the history is kept; `None` keeps none (tests, the demo).
     pub history: Option<History>,
+    /// Also serve remote agents over TCP (the Unix socket is always served).
+    pub remote: Option<RemoteOptions>,
 }
 
 pub struct History {
@@ -32,6 +36,8 @@ pub enum StartError {
     Socket(#[from] SocketError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
     #[error("cannot start the history writer: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -39,11 +45,13 @@ pub enum StartError {
 /// A running console. The socket accepts connections as soon as [`Console::start`] returns.
 pub struct Console {
     pub socket: PathBuf,
+    /// The TCP address remote agents connect to, when serving them.
+    pub remote_addr: Option<SocketAddr>,
     pub queue: QueueHandle,
     /// What the screen shows: sessions, waiting items, decisions.
     pub events: mpsc::UnboundedReceiver<UiEvent>,
     stop: oneshot::Sender<()>,
-    server: JoinHandle<Result<(), tonic::transport::Error>>,
+    servers: JoinHandle<[Result<(), tonic::transport::Error>; 2]>,
 }
 
 impl Console {
@@ -67,22 +75,40 @@ impl Console {
             None => None,
         };
         let bound = server::bind(&options.socket)?;
+        let remote = options.remote.map(Remote::bind).transpose()?;
+        let remote_addr = remote.as_ref().and_then(|r| r.local_addr().ok());
+        if let Some(warning) = remote.as_ref().and_then(Remote::warning) {
+            let _ = ui.send(UiEvent::Alert(warning));
+        }
         let queue = queue::spawn(
             Queue::new(Box::new(options.policy), options.queue),
             ui,
             store,
         )?;
-        let (stop, stopped) = oneshot::channel();
-        let server = tokio::spawn(server::serve(bound, queue.clone(), async {
-            let _ = stopped.await;
-        }));
-        tracing::info!(socket = %options.socket.display(), "console listening");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let stopped = stopped.map(drop).shared();
+        let local = server::serve(bound, queue.clone(), stopped.clone());
+        let remote = {
+            let queue = queue.clone();
+            async move {
+                match remote {
+                    Some(remote) => remote.serve(queue, stopped).await,
+                    None => Ok(()),
+                }
+            }
+        };
+        let servers = tokio::spawn(async move {
+            let (local, remote) = tokio::join!(local, remote);
+            [local, remote]
+        });
+        tracing::info!(socket = %options.socket.display(), remote = ?remote_addr, "console listening");
         Ok(Console {
             socket: options.socket,
+            remote_addr,
             queue,
             events,
             stop,
-            server,
+            servers,
         })
     }
 
@@ -92,9 +118,12 @@ impl Console {
         self.queue.shutdown().await;
         let _ = self.stop.send(());
         // Connections that linger (an agent that never reads) do not hold the console open.
-        match tokio::time::timeout(Duration::from_secs(2), self.server).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(error))) => tracing::warn!(%error, "gate server stopped with an error"),
+        match tokio::time::timeout(Duration::from_secs(2), self.servers).await {
+            Ok(Ok(served)) => {
+                for error in served.into_iter().filter_map(Result::err) {
+                    tracing::warn!(%error, "gate server stopped with an error");
+                }
+            }
             Ok(Err(error)) => tracing::warn!(%error, "gate server task failed"),
             Err(_) => tracing::warn!("gate server did not stop within 2s"),
         }

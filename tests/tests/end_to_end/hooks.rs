@@ -19,17 +19,30 @@ async fn hook(
         socket,
         &["hook", agent, "--env", env, "--timeout", "20"],
         payload,
+        None,
     )
     .await
 }
 
-/// `signoff <args> --socket <socket>` with `payload` on stdin.
-async fn run_hook(socket: &Path, args: &[&str], payload: &str) -> (serde_json::Value, Option<i32>) {
+/// `signoff <args> --socket <socket>` with `payload` on stdin, and `SIGNOFF_TOKEN=token` when
+/// given (`socket` may be a remote console's URL).
+pub async fn run_hook(
+    socket: &Path,
+    args: &[&str],
+    payload: &str,
+    token: Option<&str>,
+) -> (serde_json::Value, Option<i32>) {
     let socket = socket.to_path_buf();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let payload = payload.to_string();
+    let token = token.map(str::to_string);
     let output = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(BINARY)
+        let mut command = Command::new(BINARY);
+        match token {
+            Some(token) => command.env("SIGNOFF_TOKEN", token),
+            None => command.env_remove("SIGNOFF_TOKEN"),
+        };
+        let mut child = command
             .args(&args)
             .arg("--socket")
             .arg(&socket)
@@ -54,7 +67,7 @@ async fn run_hook(socket: &Path, args: &[&str], payload: &str) -> (serde_json::V
     )
 }
 
-fn claude(tool: &str, input: serde_json::Value, cwd: &Path) -> String {
+pub fn claude(tool: &str, input: serde_json::Value, cwd: &Path) -> String {
     serde_json::json!({
         "session_id": "abc123", "transcript_path": "/home/u/.claude/projects/x/abc123.jsonl",
         "cwd": cwd, "permission_mode": "default", "hook_event_name": "PreToolUse",
@@ -64,7 +77,7 @@ fn claude(tool: &str, input: serde_json::Value, cwd: &Path) -> String {
     .to_string()
 }
 
-fn decision(answer: &serde_json::Value) -> (&str, &str) {
+pub fn decision(answer: &serde_json::Value) -> (&str, &str) {
     let output = &answer["hookSpecificOutput"];
     (
         output["permissionDecision"].as_str().unwrap(),
@@ -224,6 +237,7 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
         &console.socket,
         &["hook", "gemini", "--timeout", "3"],
         &gemini_delete.to_string(),
+        None,
     )
     .await;
     assert_eq!((answer["decision"].as_str(), code), (Some("deny"), Some(0)));

@@ -10,4 +10,5 @@ mod history;
 mod hooks;
 mod malformed;
 mod python;
+mod remote;
 mod run_command;

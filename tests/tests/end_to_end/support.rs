@@ -7,6 +7,7 @@ use std::time::Instant;
 use signoff_agent_sdk::{Action, ActionKind, Decision, Environment, Gate, Session, ShellCommand};
 use signoff_tui::console::{Console, ConsoleOptions};
 use signoff_tui::queue::{Item, PersonDecision, QueueConfig, UiEvent};
+use signoff_tui::server::RemoteOptions;
 
 /// Bounds every wait for something the console should do at once, so a broken test fails
 /// instead of hanging. Never used to let time pass.
@@ -24,15 +25,24 @@ impl TestConsole {
     }
 
     pub async fn start_with(queue: QueueConfig) -> Self {
-        Self::start_full(queue, false).await
+        Self::start_full(queue, false, None).await
     }
 
     /// A console that keeps its history in `dir/history`.
     pub async fn start_with_history() -> Self {
-        Self::start_full(QueueConfig::default(), true).await
+        Self::start_full(QueueConfig::default(), true, None).await
     }
 
-    async fn start_full(queue: QueueConfig, keep_history: bool) -> Self {
+    /// A console that also serves remote agents over TCP ([`TestConsole::remote_addr`]).
+    pub async fn start_remote(remote: RemoteOptions) -> Self {
+        Self::start_full(QueueConfig::default(), false, Some(remote)).await
+    }
+
+    async fn start_full(
+        queue: QueueConfig,
+        keep_history: bool,
+        remote: Option<RemoteOptions>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let history = keep_history.then(|| signoff_tui::console::History {
             dir: dir.path().join("history"),
@@ -45,6 +55,7 @@ impl TestConsole {
             queue,
             policy: signoff_tui::policy::Engine::default(),
             history,
+            remote,
         })
         .unwrap();
         TestConsole {
@@ -52,6 +63,11 @@ impl TestConsole {
             socket,
             console,
         }
+    }
+
+    /// Where remote agents connect.
+    pub fn remote_addr(&self) -> std::net::SocketAddr {
+        self.console.remote_addr.expect("serving TCP")
     }
 
     pub async fn gate(&self) -> Gate {

@@ -49,7 +49,12 @@ pub struct UiOptions {
 pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let notifier = options.notify.then(Notifier::spawn);
-    let mut app = App::new(console.socket.display().to_string(), options.keys);
+    // Where agents connect, shown in the header.
+    let listening = match console.remote_addr {
+        Some(addr) => format!("tcp {addr}  ·  {}", console.socket.display()),
+        None => console.socket.display().to_string(),
+    };
+    let mut app = App::new(listening, options.keys);
     app.history_kept = options.history.is_some();
     let (pages_tx, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let mut keys = EventStream::new();
