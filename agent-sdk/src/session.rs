@@ -14,6 +14,8 @@ use crate::{Error, Gate};
 const DEADLINE_GRACE: Duration = Duration::from_secs(5);
 /// The console assesses at once; an assessment slower than this means something is wrong.
 const ASSESSMENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the end of a proposal's stream once its decision is in.
+const END_OF_STREAM_WAIT: Duration = Duration::from_millis(100);
 
 /// Describes a session before it is opened. Host, pid and workspace default to this process's.
 pub struct SessionBuilder {
@@ -280,6 +282,11 @@ impl Pending {
         if decision.action_digest != self.digest {
             return Err(Error::DigestMismatch);
         }
+        // The console ends the stream right after the decision. Read that end before letting the
+        // stream go: a stream dropped early is reset, and after 1,024 resets that raced the
+        // console's last frame HTTP/2 closes the connection (an agent proposing all day would lose
+        // it). Bounded, so that a console that never ends the stream cannot hold the agent.
+        let _ = tokio::time::timeout(END_OF_STREAM_WAIT, self.stream.message()).await;
         Ok(decision)
     }
 }
