@@ -71,11 +71,8 @@ pub(super) fn hash(fields: &Fields) -> String {
 /// The last link: (seq, hash) of the newest record, or the anchor left by pruning.
 fn last_link(conn: &Connection) -> rusqlite::Result<(i64, String)> {
     let newest = conn
-        .query_row(
-            "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match newest {
         Some(link) => Ok(link),
@@ -94,7 +91,7 @@ fn anchor(conn: &Connection) -> rusqlite::Result<(i64, String)> {
         .unwrap_or((0, GENESIS.to_string())))
 }
 
-/// Appends a decision to the chain.
+/// Appends a decision to the chain. The caller marks its proposal decided.
 pub fn append(tx: &Transaction, key: &ProposalKey, decision: &Decision) -> rusqlite::Result<i64> {
     let (last_seq, prev_hash) = last_link(tx)?;
     let grant_id = match &decision.decided_by {
@@ -114,14 +111,10 @@ pub fn append(tx: &Transaction, key: &ProposalKey, decision: &Decision) -> rusql
         decided_at: to_unix_ms(decision.decided_at),
         prev_hash: &prev_hash,
     };
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO decisions (seq, session_id, proposal_id, verdict, decided_by, grant_id, note, digest, decided_at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![fields.seq, fields.session, fields.proposal, fields.verdict, fields.decided_by, grant_id, fields.note, digest, fields.decided_at, prev_hash, hash(&fields)],
-    )?;
-    tx.execute(
-        "UPDATE proposals SET decided = 1 WHERE session_id = ?1 AND proposal_id = ?2",
-        params![fields.session, fields.proposal],
-    )?;
+    )?
+    .execute(params![fields.seq, fields.session, fields.proposal, fields.verdict, fields.decided_by, grant_id, fields.note, digest, fields.decided_at, prev_hash, hash(&fields)])?;
     Ok(fields.seq)
 }
 

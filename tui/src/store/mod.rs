@@ -167,10 +167,17 @@ impl Store {
                     .unwrap_or(signoff_protocol::ActionDigest([0; 32])),
                 decided_at: now,
             };
-            chain::append(&tx, &key, &decision).map_err(|e| StoreError::Sqlite {
-                path: self.path.clone(),
-                source: e,
-            })?;
+            chain::append(&tx, &key, &decision)
+                .and_then(|_| {
+                    tx.execute(
+                        "UPDATE proposals SET decided = 1 WHERE session_id = ?1 AND proposal_id = ?2",
+                        params![key.session.0, key.proposal.0],
+                    )
+                })
+                .map_err(|e| StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
             keys.push(key);
         }
         tx.execute(

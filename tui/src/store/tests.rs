@@ -282,9 +282,18 @@ fn the_chain_finds_a_forged_record_and_an_altered_action() {
 fn proposals_left_waiting_are_withdrawn_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let waiting = item(7, "touch F", Environment::Staging);
+    // Decided after waiting, and streamed (recorded decided at once): neither is withdrawn.
+    let answered = item(8, "touch G", Environment::Staging);
+    let streamed = item(9, "ls", Environment::Dev);
     record(
         dir.path(),
-        vec![session_opened(), UiEvent::Waiting(waiting.clone())],
+        vec![
+            session_opened(),
+            UiEvent::Waiting(waiting.clone()),
+            UiEvent::Waiting(answered.clone()),
+            decided(&answered, Verdict::Denied, 20),
+            decided(&streamed, Verdict::Approved, 21),
+        ],
     );
     let mut store = Store::open(dir.path()).unwrap();
     assert_eq!(
@@ -300,7 +309,7 @@ fn proposals_left_waiting_are_withdrawn_at_start() {
         (rows[0].verdict.as_str(), rows[0].note.as_str()),
         ("withdrawn", WITHDRAWN_AT_START)
     );
-    assert_eq!(verify(store.connection()), Ok(1));
+    assert_eq!(verify(store.connection()), Ok(3));
 }
 
 #[test]

@@ -132,39 +132,31 @@ fn write(store: &mut Store, batch: &[(u64, UiEvent)]) -> rusqlite::Result<()> {
         match event {
             UiEvent::SessionOpened { id, info } => {
                 let labels = serde_json::to_string(&info.labels).unwrap_or_default();
-                tx.execute(
-                    "INSERT OR REPLACE INTO sessions (id, agent_kind, agent_name, model, workspace, host, pid, labels, opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![id.0, info.agent_kind, info.agent_name, info.model, info.workspace, info.host, info.pid, labels, now],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO sessions (id, agent_kind, agent_name, model, workspace, host, pid, labels, opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?
+                    .execute(params![id.0, info.agent_kind, info.agent_name, info.model, info.workspace, info.host, info.pid, labels, now])?;
             }
             UiEvent::SessionClosed { id } => {
-                tx.execute(
-                    "UPDATE sessions SET closed_at = ?2 WHERE id = ?1",
-                    params![id.0, now],
-                )?;
+                tx.prepare_cached("UPDATE sessions SET closed_at = ?2 WHERE id = ?1")?
+                    .execute(params![id.0, now])?;
             }
-            UiEvent::Waiting(item) => proposal(&tx, item)?,
+            UiEvent::Waiting(item) => proposal(&tx, item, false)?,
             UiEvent::Decided { item, decision, .. } => {
-                proposal(&tx, item)?;
+                proposal(&tx, item, true)?;
                 chain::append(&tx, &item.key, decision)?;
             }
             UiEvent::Outcome { key, outcome } => {
-                tx.execute(
-                    "INSERT INTO outcomes (session_id, proposal_id, status, exit_code, result, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![key.session.0, key.proposal.0, outcome.status.as_str(), outcome.exit_code, outcome.result, now],
-                )?;
+                tx.prepare_cached("INSERT INTO outcomes (session_id, proposal_id, status, exit_code, result, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![key.session.0, key.proposal.0, outcome.status.as_str(), outcome.exit_code, outcome.result, now])?;
             }
             UiEvent::Granted(grant) => {
-                tx.execute(
-                    "INSERT INTO grants (id, session_id, description, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![grant.id, grant.session.0, grant.describe(), now, to_unix_ms(grant.expires_at)],
-                )?;
+                tx.prepare_cached("INSERT INTO grants (id, session_id, description, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![grant.id, grant.session.0, grant.describe(), now, to_unix_ms(grant.expires_at)])?;
             }
             UiEvent::GrantEnded { id } => {
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE grants SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-                    params![id, now],
-                )?;
+                )?
+                .execute(params![id, now])?;
             }
             UiEvent::Paused(_) | UiEvent::Alert(_) => {}
         }
@@ -172,17 +164,18 @@ fn write(store: &mut Store, batch: &[(u64, UiEvent)]) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-/// Records a proposal (once: a decided one was usually recorded when it started waiting).
-fn proposal(tx: &Transaction, item: &Item) -> rusqlite::Result<()> {
+/// Records a proposal: its contents once (a decided one was usually recorded when it started
+/// waiting), and whether it is decided.
+fn proposal(tx: &Transaction, item: &Item, decided: bool) -> rusqlite::Result<()> {
     let reasons: Vec<serde_json::Value> = item
         .assessment
         .reasons
         .iter()
         .map(|r| serde_json::json!({ "rule": r.rule_id, "why": r.sentence }))
         .collect();
-    tx.execute(
-        "INSERT OR IGNORE INTO proposals (session_id, proposal_id, agent, kind, summary, action, digest, environment, tier, reasons, policy_version, arrived_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+    // A streamed action is inserted decided: the index of open proposals never holds it.
+    tx.prepare_cached("INSERT INTO proposals (session_id, proposal_id, agent, kind, summary, action, digest, environment, tier, reasons, policy_version, arrived_at, expires_at, decided) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (session_id, proposal_id) DO UPDATE SET decided = 1 WHERE excluded.decided = 1")?
+        .execute(params![
             item.key.session.0,
             item.key.proposal.0,
             item.agent,
@@ -196,7 +189,7 @@ fn proposal(tx: &Transaction, item: &Item) -> rusqlite::Result<()> {
             item.assessment.policy_version,
             to_unix_ms(item.arrived_at),
             to_unix_ms(item.expires_at),
-        ],
-    )?;
+            decided,
+        ])?;
     Ok(())
 }
