@@ -67,12 +67,12 @@ async fn while_the_history_cannot_commit_no_agent_hears_a_decision() {
             .unwrap();
     blocker.busy_timeout(Duration::from_secs(5)).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let pending = session
-        .submit(shell("ls src", Environment::Dev), None)
-        .await
-        .unwrap();
-    let decision = tokio::spawn(pending.decision());
-    // The decision is made (it streams) but cannot be recorded: the agent must not hear it.
+    let session = std::sync::Arc::new(session);
+    let proposing = session.clone();
+    let decision =
+        tokio::spawn(async move { proposing.propose(shell("ls src", Environment::Dev)).await });
+    // The decision is made (it streams) but cannot be recorded: the agent must not hear it (nor
+    // its assessment, which travels with it).
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         !decision.is_finished(),

@@ -214,7 +214,8 @@ struct QueueTask {
     /// The newest event handed to the writer, and the newest it has committed.
     last_ticket: u64,
     committed: u64,
-    /// Decisions waiting for the commit that records them: (ticket, stream, decision).
+    /// Decisions (and the assessments sent with them) waiting for the commit that records them:
+    /// (ticket, stream, event).
     held: VecDeque<(u64, SubscriberId, ProposeEvent)>,
 }
 
@@ -276,12 +277,11 @@ impl QueueTask {
             let Some((_, to, event)) = self.held.pop_front() else {
                 break;
             };
-            if failed.is_none()
-                && let Some(stream) = self.streams.get(&to)
-            {
-                let _ = stream.try_send(event);
+            if failed.is_none() {
+                self.send(to, event);
+            } else {
+                self.streams.remove(&to);
             }
-            self.streams.remove(&to);
         }
         if let Some(error) = failed {
             let _ = self.ui.send(UiEvent::Alert(format!(
@@ -385,34 +385,54 @@ impl QueueTask {
     }
 
     fn apply(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                // Invariant 4: a decision is in the history before the agent hears it.
+        // Record first: an answer is held behind the records it follows from.
+        let (shows, answers): (Vec<_>, Vec<_>) = effects
+            .into_iter()
+            .partition(|effect| matches!(effect, Effect::Show(_)));
+        for effect in shows {
+            if let Effect::Show(event) = effect {
+                if let Some(writer) = &mut self.writer {
+                    self.last_ticket = writer.record(event.clone());
+                }
+                // No screen (headless, or the screen has closed) is not an error.
+                let _ = self.ui.send(event);
+            }
+        }
+        // Streams that hear their decision now: their assessment goes with it, in one write.
+        let deciding: Vec<SubscriberId> = answers
+            .iter()
+            .filter_map(|effect| match effect {
                 Effect::Answer {
                     to,
-                    event: event @ ProposeEvent::Decided(_),
-                } if self.writer.is_some() && self.last_ticket > self.committed => {
-                    self.held.push_back((self.last_ticket, to, event));
-                }
-                Effect::Answer { to, event } => {
-                    let last = matches!(event, ProposeEvent::Decided(_));
-                    if let Some(stream) = self.streams.get(&to) {
-                        // A stream whose agent is gone fails here; its unsubscribe is on its way.
-                        let _ = stream.try_send(event);
-                    }
-                    if last {
-                        // Dropping the sender ends the agent's stream after the decision.
-                        self.streams.remove(&to);
-                    }
-                }
-                Effect::Show(event) => {
-                    if let Some(writer) = &mut self.writer {
-                        self.last_ticket = writer.record(event.clone());
-                    }
-                    // No screen (headless, or the screen has closed) is not an error.
-                    let _ = self.ui.send(event);
-                }
+                    event: ProposeEvent::Decided(_),
+                } => Some(*to),
+                _ => None,
+            })
+            .collect();
+        let pending_commit = self.writer.is_some() && self.last_ticket > self.committed;
+        for effect in answers {
+            let Effect::Answer { to, event } = effect else {
+                continue;
+            };
+            // Invariant 4: a decision is in the history before the agent hears it.
+            if pending_commit && deciding.contains(&to) {
+                self.held.push_back((self.last_ticket, to, event));
+            } else {
+                self.send(to, event);
             }
+        }
+    }
+
+    /// Sends an event to its stream; after the decision, the stream ends (dropping the sender
+    /// ends the agent's stream).
+    fn send(&mut self, to: SubscriberId, event: ProposeEvent) {
+        let last = matches!(event, ProposeEvent::Decided(_));
+        if let Some(stream) = self.streams.get(&to) {
+            // A stream whose agent is gone fails here; its unsubscribe is on its way.
+            let _ = stream.try_send(event);
+        }
+        if last {
+            self.streams.remove(&to);
         }
     }
 }
