@@ -1,7 +1,5 @@
-//! How long the policy takes: per action over the case table, and to load a policy file.
-//! `cargo bench -p signoff-tui --bench classify` (release build). Targets: classification median
-//! under 20 µs and p99 under 200 µs; loading a policy file under 10 ms.
-#![allow(clippy::print_stdout)]
+//! How long the policy takes: per action over the case table, and to load a 50-rule policy file.
+//! Targets: classification median under 20 µs; loading a policy file under 10 ms.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -9,15 +7,12 @@ use std::time::{Duration, Instant};
 use signoff_tui::explain::CaseTable;
 use signoff_tui::policy::{Engine, Facts, Policy};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
+use crate::{Summary, quantile};
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+pub fn run(quick: bool, summary: &mut Summary) {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/src/policy/cases.toml"
+        "/../tui/src/policy/cases.toml"
     ))
     .expect("the case table");
     let table: CaseTable = toml::from_str(&text).expect("cases.toml parses");
@@ -62,13 +57,11 @@ fn main() {
         .collect();
     loads.sort();
 
-    let us = |d: Duration| d.as_secs_f64() * 1e6;
-    println!("{} actions x {rounds} rounds", cases.len());
-    println!("classify_median: {:.1} us", us(percentile(&times, 0.5)));
-    println!("classify_p99: {:.1} us", us(percentile(&times, 0.99)));
-    println!("classify_max: {:.1} us", us(percentile(&times, 1.0)));
     println!(
-        "policy_load_50_rules: {:.2} ms",
-        us(percentile(&loads, 0.5)) / 1000.0
+        "classification: {} actions of the case table x {rounds} rounds",
+        cases.len()
     );
+    summary.micros("classify_median", quantile(&times, 0.5));
+    summary.micros("classify_p99", quantile(&times, 0.99));
+    summary.millis("policy_load_50_rules", quantile(&loads, 0.5));
 }
