@@ -120,6 +120,8 @@ fn main() {
     );
     if runs("transport") {
         transport::run(quick, &mut summary);
+        // Its hundreds of megabytes of history reach the disk now, not during the next part.
+        let _ = std::process::Command::new("sync").status();
     }
     if runs("hook") {
         hook::run(quick, &mut summary);
