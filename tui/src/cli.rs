@@ -56,6 +56,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "SIGNOFF_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
+    /// Freeze an agent that proposes more than LIMIT risky or critical actions within SECS: all it
+    /// proposes then waits for you, whatever its tier, until you unfreeze it (f)
+    #[arg(long, default_value = "3/10", value_name = "LIMIT/SECS")]
+    breaker: crate::queue::Breaker,
+
     /// Delete history records older than this many days (kept forever by default)
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     keep_days: Option<u32>,
@@ -432,6 +437,7 @@ pub fn main() -> ExitCode {
         None => {
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
+                breaker: cli.breaker,
                 ..QueueConfig::default()
             };
             let policy = cli.policy;

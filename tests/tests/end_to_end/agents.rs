@@ -299,3 +299,36 @@ async fn guard_runs_the_work_only_when_approved_and_reports_how_it_went() {
     assert_eq!(runs.load(Ordering::SeqCst), 1, "the denied work never ran");
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_on_a_destructive_streak_is_frozen_and_its_next_read_waits() {
+    let mut console = TestConsole::start().await;
+    let session = console.session("streaky").await;
+    let mut pending = Vec::new();
+    for n in 0..4 {
+        let action = shell(&format!("touch F{n}"), Environment::Staging);
+        pending.push(session.submit(action, None).await.unwrap());
+    }
+    let why = within(async {
+        loop {
+            if let signoff_tui::queue::UiEvent::SessionFrozen { why, .. } =
+                console.next_event().await
+            {
+                return why;
+            }
+        }
+    })
+    .await;
+    assert_eq!(why, "4 risky or critical actions within 10 s");
+    let read = session
+        .submit(shell("ls -la", Environment::Dev), None)
+        .await
+        .unwrap();
+    assert_eq!(read.assessed().assessment.tier, Tier::ReadOnly);
+    assert_eq!(
+        read.assessed().queue_position,
+        5,
+        "a read-only action from a frozen agent waits behind its four risky ones"
+    );
+    console.shutdown().await;
+}

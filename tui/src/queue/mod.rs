@@ -13,6 +13,12 @@
 //! **grant** similar ones in its session for a while ([`grants`]); critical items are never
 //! granted.
 //!
+//! The **circuit breaker** freezes a session that proposes more than [`Breaker::limit`] risky or
+//! critical actions within [`Breaker::window`] (an agent on a destructive streak: the April 2026
+//! incident took nine seconds). A frozen session's proposals all wait for a person, whatever their
+//! tier, and its grants cover nothing, until the person unfreezes it. A person can also freeze a
+//! session by hand.
+//!
 //! A decided proposal is remembered (up to a bound) so that a retry with the same proposal id and
 //! the same action hears the same decision; the same id with a different action is refused.
 //!
@@ -89,6 +95,15 @@ pub enum UiEvent {
     GrantEnded {
         id: String,
     },
+    /// The session was frozen: everything it proposes waits for a person. `why` says what
+    /// tripped the breaker, or that a person froze it.
+    SessionFrozen {
+        id: SessionId,
+        why: String,
+    },
+    SessionUnfrozen {
+        id: SessionId,
+    },
     /// Something the person must know, such as the history failing to record.
     Alert(String),
 }
@@ -148,6 +163,7 @@ pub struct QueueConfig {
     pub max_wait: Duration,
     /// How many decided proposals are remembered for idempotent retries.
     pub remembered_decisions: usize,
+    pub breaker: Breaker,
 }
 
 impl Default for QueueConfig {
@@ -156,13 +172,59 @@ impl Default for QueueConfig {
             default_wait: Duration::from_secs(300),
             max_wait: Duration::from_secs(3600),
             remembered_decisions: 50_000,
+            breaker: Breaker::default(),
         }
+    }
+}
+
+/// When a session is frozen: more than `limit` risky or critical proposals within `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Breaker {
+    pub limit: usize,
+    pub window: Duration,
+}
+
+impl Default for Breaker {
+    /// Three in ten seconds: a person rarely approves risky work faster than that, and a fourth
+    /// means the agent is not waiting to be told.
+    fn default() -> Self {
+        Breaker {
+            limit: 3,
+            window: Duration::from_secs(10),
+        }
+    }
+}
+
+impl std::str::FromStr for Breaker {
+    type Err = String;
+
+    /// `LIMIT/SECONDS`, e.g. `3/10`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parsed = text.split_once('/').and_then(|(limit, secs)| {
+            let limit = limit.trim().parse::<usize>().ok().filter(|n| *n > 0)?;
+            let secs = secs
+                .trim()
+                .trim_end_matches('s')
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)?;
+            Some(Breaker {
+                limit,
+                window: Duration::from_secs(secs),
+            })
+        });
+        parsed.ok_or_else(|| {
+            format!("`{text}` is not LIMIT/SECONDS with both above zero, such as 3/10")
+        })
     }
 }
 
 struct SessionEntry {
     info: SessionInfo,
     external_id: Option<String>,
+    /// When its recent risky or critical proposals arrived, within the breaker's window.
+    risky: VecDeque<SystemTime>,
+    frozen: bool,
 }
 
 struct WaitingEntry {
@@ -227,6 +289,8 @@ impl Queue {
         self.sessions.insert(
             new_id.clone(),
             SessionEntry {
+                risky: VecDeque::new(),
+                frozen: false,
                 info: info.clone(),
                 external_id,
             },
@@ -384,12 +448,13 @@ impl Queue {
         }
         let session = self
             .sessions
-            .get(&key.session)
+            .get_mut(&key.session)
             .ok_or_else(|| ProposeError::UnknownSession(key.session.clone()))?;
 
         let assessment = self.policy.assess(&action, &session.info, &facts);
-        // Paused, nothing goes through without a person: not streaming, not grants.
-        let decided_by = if self.paused {
+        let tripped = breaker_trips(session, &self.config.breaker, assessment.tier, now);
+        // Paused or frozen, nothing goes through without a person: not streaming, not grants.
+        let decided_by = if self.paused || session.frozen {
             None
         } else if assessment.tier.streams() {
             Some(DecidedBy::Stream)
@@ -451,13 +516,51 @@ impl Queue {
                 subscribers: vec![subscriber],
             },
         );
-        Ok(vec![
-            Effect::Answer {
-                to: subscriber,
-                event: self.assessed_event(&key),
-            },
-            Effect::Show(UiEvent::Waiting(item)),
-        ])
+        let mut effects = Vec::new();
+        if let Some(why) = tripped {
+            effects.push(Effect::Show(UiEvent::SessionFrozen {
+                id: key.session.clone(),
+                why,
+            }));
+        }
+        effects.push(Effect::Answer {
+            to: subscriber,
+            event: self.assessed_event(&key),
+        });
+        effects.push(Effect::Show(UiEvent::Waiting(item)));
+        Ok(effects)
+    }
+
+    /// A person freezes a session (everything it proposes waits) or unfreezes it: what waits only
+    /// because of the freeze then streams, and the breaker starts counting afresh.
+    pub fn set_frozen(&mut self, now: SystemTime, id: &SessionId, frozen: bool) -> Vec<Effect> {
+        let Some(session) = self.sessions.get_mut(id).filter(|s| s.frozen != frozen) else {
+            return Vec::new();
+        };
+        session.frozen = frozen;
+        session.risky.clear();
+        if frozen {
+            return vec![Effect::Show(UiEvent::SessionFrozen {
+                id: id.clone(),
+                why: "frozen by you".into(),
+            })];
+        }
+        let mut effects = vec![Effect::Show(UiEvent::SessionUnfrozen { id: id.clone() })];
+        if !self.paused {
+            let streamable: Vec<ProposalKey> = self
+                .waiting()
+                .filter(|item| &item.key.session == id && item.assessment.tier.streams())
+                .map(|item| item.key.clone())
+                .collect();
+            for key in streamable {
+                effects.extend(self.finish(
+                    now,
+                    &key,
+                    (Verdict::Approved, DecidedBy::Stream, String::new()),
+                ));
+            }
+        }
+        effects
     }
 
     fn waiting_entry(&self, key: &ProposalKey) -> Result<&WaitingEntry, DecideError> {
@@ -638,3 +741,30 @@ fn assessed(item: &Item, queue_position: u32) -> ProposeEvent {
 
 #[cfg(test)]
 mod tests;
+
+/// Counts a risky or critical proposal against its session's breaker; says why when this one
+/// freezes the session.
+fn breaker_trips(
+    session: &mut SessionEntry,
+    breaker: &Breaker,
+    tier: signoff_protocol::Tier,
+    now: SystemTime,
+) -> Option<String> {
+    if tier.streams() {
+        return None;
+    }
+    let since = now.checked_sub(breaker.window).unwrap_or(now);
+    while session.risky.front().is_some_and(|at| *at <= since) {
+        session.risky.pop_front();
+    }
+    session.risky.push_back(now);
+    if session.frozen || session.risky.len() <= breaker.limit {
+        return None;
+    }
+    session.frozen = true;
+    Some(format!(
+        "{} risky or critical actions within {} s",
+        session.risky.len(),
+        breaker.window.as_secs()
+    ))
+}

@@ -55,6 +55,7 @@ enum Command {
         reply: oneshot::Sender<Result<(), OutcomeError>>,
     },
     SetPaused(bool),
+    SetFrozen(SessionId, bool),
     Grant {
         key: ProposalKey,
         duration: Duration,
@@ -154,6 +155,11 @@ impl QueueHandle {
         let _ = self.commands.send(Command::SetPaused(paused));
     }
 
+    /// Freezes a session (everything it proposes waits for a person) or unfreezes it.
+    pub fn set_frozen(&self, id: SessionId, frozen: bool) {
+        let _ = self.commands.send(Command::SetFrozen(id, frozen));
+    }
+
     /// Approves a waiting item and grants similar ones in its session for `duration`.
     pub async fn grant(
         &self,
@@ -178,7 +184,6 @@ impl QueueHandle {
     }
 }
 
-/// Starts the queue task. Screen events go to `ui`; nobody needs to listen.
 /// Starts the queue task. Screen events go to `ui`; nobody needs to listen. With a `store`,
 /// every event is recorded and every decision is answered only once it is committed.
 pub fn spawn(
@@ -357,6 +362,10 @@ impl QueueTask {
             }
             Command::SetPaused(paused) => {
                 let effects = self.queue.set_paused(now, paused);
+                self.apply(effects);
+            }
+            Command::SetFrozen(id, frozen) => {
+                let effects = self.queue.set_frozen(now, &id, frozen);
                 self.apply(effects);
             }
             Command::Grant {

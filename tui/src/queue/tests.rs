@@ -704,3 +704,128 @@ fn closing_a_session_ends_its_grants() {
     );
     assert!(queue.grants().is_empty());
 }
+
+/// The `SessionFrozen` reasons among `effects`.
+fn frozen(effects: &[Effect]) -> Vec<(SessionId, String)> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Show(UiEvent::SessionFrozen { id, why }) => Some((id.clone(), why.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fourth_risky_action_within_ten_seconds_freezes_its_session() {
+    let mut queue = queue();
+    let mut subscriber = 0;
+    let mut propose = |queue: &mut Queue, secs: u64, session: &str, action: Action| {
+        subscriber += 1;
+        let effects = queue
+            .propose(
+                at(secs),
+                subscriber,
+                key(session, &format!("p{subscriber}")),
+                action,
+                None,
+            )
+            .unwrap();
+        (subscriber, effects)
+    };
+    for secs in [0, 3, 6] {
+        let (_, effects) = propose(&mut queue, secs, "s1", risky("touch F"));
+        assert!(frozen(&effects).is_empty(), "three are not a streak");
+    }
+    // The fourth within 10 s (at 9 s) trips the breaker and says why.
+    let (_, effects) = propose(&mut queue, 9, "s1", risky("touch G"));
+    assert_eq!(
+        frozen(&effects),
+        [(
+            SessionId("s1".into()),
+            "4 risky or critical actions within 10 s".to_string()
+        )]
+    );
+    // Now even a read-only action from that session waits for a person...
+    let (ls, effects) = propose(&mut queue, 10, "s1", shell("ls", Environment::Dev));
+    assert_eq!(decision_for(&effects, ls), None);
+    assert!(position(&effects, ls) > 0);
+    assert!(frozen(&effects).is_empty(), "frozen once, said once");
+    // ...while another agent still streams.
+    let (other, effects) = propose(&mut queue, 10, "s2", shell("ls", Environment::Dev));
+    assert_eq!(decided_by(&effects, other), Some(DecidedBy::Stream));
+
+    // Unfrozen by the person: what waited only because of the freeze streams, and the count
+    // starts again (one more risky action does not freeze it again).
+    let effects = queue.set_frozen(at(11), &SessionId("s1".into()), false);
+    assert!(matches!(
+        effects.first(),
+        Some(Effect::Show(UiEvent::SessionUnfrozen { .. }))
+    ));
+    assert_eq!(decided_by(&effects, ls), Some(DecidedBy::Stream));
+    assert_eq!(queue.waiting().count(), 4, "the risky ones still wait");
+    let (_, effects) = propose(&mut queue, 12, "s1", risky("touch H"));
+    assert!(frozen(&effects).is_empty());
+}
+
+#[test]
+fn risky_actions_spread_over_time_never_freeze() {
+    let mut queue = queue();
+    for n in 0..10u64 {
+        let effects = queue
+            .propose(
+                at(n * 4),
+                n + 1,
+                key("s1", &format!("p{n}")),
+                risky("touch F"),
+                None,
+            )
+            .unwrap();
+        assert!(frozen(&effects).is_empty(), "at {} s", n * 4);
+    }
+}
+
+#[test]
+fn a_frozen_session_gets_nothing_from_its_grants_and_a_person_can_freeze_one() {
+    let mut queue = queue();
+    queue
+        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
+        .unwrap();
+    queue
+        .grant(at(1), &key("s1", "p1"), Duration::from_secs(600))
+        .unwrap();
+    let effects = queue.set_frozen(at(2), &SessionId("s1".into()), true);
+    assert_eq!(
+        frozen(&effects),
+        [(SessionId("s1".into()), "frozen by you".to_string())]
+    );
+    let effects = queue
+        .propose(at(3), 2, key("s1", "p2"), risky("touch F"), None)
+        .unwrap();
+    assert_eq!(
+        decision_for(&effects, 2),
+        None,
+        "the grant covers nothing while frozen"
+    );
+    assert!(
+        queue
+            .set_frozen(at(4), &SessionId("s1".into()), true)
+            .is_empty(),
+        "freezing a frozen session changes nothing"
+    );
+}
+
+#[test]
+fn the_breaker_setting_reads_limit_and_seconds() {
+    assert_eq!(
+        "5/30".parse::<Breaker>(),
+        Ok(Breaker {
+            limit: 5,
+            window: Duration::from_secs(30)
+        })
+    );
+    assert_eq!("3/10s".parse::<Breaker>(), Ok(Breaker::default()));
+    for bad in ["0/10", "3/0", "3", "three/10", "3/-1"] {
+        assert!(bad.parse::<Breaker>().is_err(), "{bad}");
+    }
+}

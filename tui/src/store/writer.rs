@@ -158,7 +158,12 @@ fn write(store: &mut Store, batch: &[(u64, UiEvent)]) -> rusqlite::Result<()> {
                 )?
                 .execute(params![id, now])?;
             }
-            UiEvent::Paused(_) | UiEvent::Alert(_) => {}
+            // What the screen shows about the console's own state; the decisions it leads to are
+            // recorded.
+            UiEvent::Paused(_)
+            | UiEvent::SessionFrozen { .. }
+            | UiEvent::SessionUnfrozen { .. }
+            | UiEvent::Alert(_) => {}
         }
     }
     tx.commit()

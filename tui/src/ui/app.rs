@@ -32,6 +32,8 @@ pub enum Intent {
     Grant(ProposalKey, Duration),
     Revoke(String),
     SetPaused(bool),
+    /// Freeze (true) or unfreeze a session.
+    SetFrozen(SessionId, bool),
     /// Read a page of the history (off the screen's task).
     LoadHistory(HistoryRequest),
     Quit,
@@ -82,6 +84,8 @@ pub struct SessionView {
     pub waiting: usize,
     pub approved: u64,
     pub denied: u64,
+    /// Why the session is frozen, while it is.
+    pub frozen: Option<String>,
 }
 
 #[derive(Default)]
@@ -241,6 +245,21 @@ impl App {
             UiEvent::Paused(paused) => self.paused = paused,
             UiEvent::Granted(grant) => self.grants.push(grant),
             UiEvent::GrantEnded { id } => self.grants.retain(|grant| grant.id != id),
+            UiEvent::SessionFrozen { id, why } => {
+                if let Some(session) = self.sessions.get_mut(&id) {
+                    self.status = Some(format!(
+                        "Froze {} ({why}): everything it proposes waits for you. {} on one of its items unfreezes it.",
+                        crate::sanitize::line(session.info.display_name(), 30),
+                        self.keys.key_for(KeyAction::Freeze)
+                    ));
+                    session.frozen = Some(why);
+                }
+            }
+            UiEvent::SessionUnfrozen { id } => {
+                if let Some(session) = self.sessions.get_mut(&id) {
+                    session.frozen = None;
+                }
+            }
             UiEvent::Alert(message) => self.status = Some(message),
         }
         self.clamp_selection();
@@ -450,6 +469,17 @@ impl App {
                 None
             }
             KeyAction::Pause => Some(Intent::SetPaused(!self.paused)),
+            KeyAction::Freeze => {
+                // The session of the item in the details pane.
+                let Some(id) = self.detail().map(|(item, _)| item.key.session.clone()) else {
+                    self.status = Some(
+                        "Select one of the agent's items in the queue or the stream first.".into(),
+                    );
+                    return None;
+                };
+                let frozen = self.sessions.get(&id).is_some_and(|s| s.frozen.is_some());
+                Some(Intent::SetFrozen(id, !frozen))
+            }
             KeyAction::Filter => {
                 self.mode = Mode::Filter;
                 None

@@ -24,6 +24,7 @@ pub enum KeyAction {
     NextPane,
     Filter,
     Pause,
+    Freeze,
     Revoke,
     History,
     Help,
@@ -32,7 +33,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order help lists them.
-    pub const ALL: [KeyAction; 16] = [
+    pub const ALL: [KeyAction; 17] = [
         KeyAction::Approve,
         KeyAction::Deny,
         KeyAction::DenyWithNote,
@@ -45,6 +46,7 @@ impl KeyAction {
         KeyAction::NextPane,
         KeyAction::Filter,
         KeyAction::Pause,
+        KeyAction::Freeze,
         KeyAction::Revoke,
         KeyAction::History,
         KeyAction::Help,
@@ -58,6 +60,7 @@ impl KeyAction {
             KeyAction::ApproveAndGrant => "grant",
             KeyAction::NextPane => "pane",
             KeyAction::Pause => "pause",
+            KeyAction::Freeze => "freeze",
             KeyAction::Revoke => "revoke",
             other => other.describe(),
         }
@@ -78,6 +81,7 @@ impl KeyAction {
             KeyAction::NextPane => "next pane",
             KeyAction::Filter => "filter",
             KeyAction::Pause => "pause streaming",
+            KeyAction::Freeze => "freeze/unfreeze the item's agent",
             KeyAction::Revoke => "revoke grant",
             KeyAction::History => "history",
             KeyAction::Help => "help",

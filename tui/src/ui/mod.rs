@@ -169,6 +169,10 @@ async fn carry_out(console: &Console, app: &mut App, intent: Intent) -> io::Resu
             console.queue.revoke(grant);
             None
         }
+        Intent::SetFrozen(id, frozen) => {
+            console.queue.set_frozen(id, frozen);
+            None
+        }
         Intent::SetPaused(paused) => {
             console.queue.set_paused(paused);
             None

@@ -701,3 +701,32 @@ fn the_history_search_and_a_console_without_history() {
             .contains("keeps no history")
     );
 }
+
+#[test]
+fn a_frozen_agent_is_marked_and_f_unfreezes_the_selected_items_agent() {
+    let mut app = busy_app();
+    let selected = app.selected_item().unwrap().key.session.clone();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('f')),
+        Some(Intent::SetFrozen(selected.clone(), true))
+    );
+    app.on_event(UiEvent::SessionFrozen {
+        id: selected.clone(),
+        why: "4 risky or critical actions within 10 s".into(),
+    });
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.contains("(4 risky or critical actions within 10 s)") && status.contains("f on one"),
+        "{status}"
+    );
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    insta::assert_snapshot!(draw(&app, 120, 36).backend());
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('f')),
+        Some(Intent::SetFrozen(selected.clone(), false))
+    );
+    app.on_event(UiEvent::SessionUnfrozen { id: selected });
+    assert!(app.sessions.values().all(|s| s.frozen.is_none()));
+}

@@ -207,6 +207,16 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect) {
                 .bold(),
         );
     }
+    let frozen = app.sessions.values().filter(|s| s.frozen.is_some()).count();
+    if frozen > 0 {
+        spans.push("  ".into());
+        spans.push(
+            format!(" {} FROZEN ", plural(frozen, "agent"))
+                .white()
+                .on_red()
+                .bold(),
+        );
+    }
     // Counts first: on a narrow terminal the socket path is what gets cut.
     spans.push(format!("   {}", app.socket).dim());
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -158,15 +158,19 @@ pub fn sessions(app: &App, frame: &mut Frame, area: Rect, now: SystemTime) {
         .values()
         .map(|session| {
             let info = &session.info;
-            Line::from(vec![
-                sanitize::line(info.display_name(), 14).bold(),
+            let mut spans = vec![sanitize::line(info.display_name(), 14).bold()];
+            if session.frozen.is_some() {
+                spans.push(" FROZEN".red().bold());
+            }
+            spans.push(
                 format!(
                     "  {} waiting · {} ok · {} denied",
                     session.waiting, session.approved, session.denied
                 )
                 .into(),
-                format!("  {}", sanitize::line(&info.model, 16)).dim(),
-            ])
+            );
+            spans.push(format!("  {}", sanitize::line(&info.model, 16)).dim());
+            Line::from(spans)
         })
         .collect();
     if lines.is_empty() {
