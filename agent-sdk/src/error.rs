@@ -28,6 +28,10 @@ pub enum Error {
     /// A retry used a proposal id already used for a different action.
     #[error("this proposal id was already used for a different action: {0}")]
     ProposalIdReused(String),
+    /// The console refuses more from this agent for now (too many proposals waiting, or a
+    /// request over its size limit); the message says which.
+    #[error("the console refuses this for now: {0}")]
+    Refused(String),
     /// Any other error status from the console.
     #[error("the console answered with an error: {0}")]
     Console(String),
@@ -54,6 +58,7 @@ impl Error {
             tonic::Code::NotFound => Error::UnknownSession(message),
             tonic::Code::AlreadyExists => Error::ProposalIdReused(message),
             tonic::Code::Unauthenticated => Error::Unauthenticated(message),
+            tonic::Code::ResourceExhausted => Error::Refused(message),
             // The connection broke or the console is going away.
             tonic::Code::Unavailable | tonic::Code::Cancelled | tonic::Code::Unknown => {
                 Error::Disconnected

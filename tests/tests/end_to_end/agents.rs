@@ -332,3 +332,42 @@ async fn an_agent_on_a_destructive_streak_is_frozen_and_its_next_read_waits() {
     );
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_agent_is_refused_and_the_person_hears_which_one() {
+    let mut console = TestConsole::start_with(QueueConfig {
+        max_waiting_per_session: 5,
+        ..QueueConfig::default()
+    })
+    .await;
+    let session = console.session("flooder").await;
+    // Frozen after its fourth risky action, and then refused at five waiting: nothing it sends
+    // is approved meanwhile.
+    let mut waiting = Vec::new();
+    for n in 0..5 {
+        let action = shell(&format!("touch F{n}"), Environment::Staging);
+        waiting.push(session.submit(action, None).await.unwrap());
+    }
+    let refused = session
+        .submit(shell("touch F5", Environment::Staging), None)
+        .await
+        .err()
+        .expect("the sixth is refused");
+    assert!(
+        matches!(&refused, Error::Refused(message) if message.contains("already has 5 proposals waiting")),
+        "{refused}"
+    );
+    let alert = within(async {
+        loop {
+            if let signoff_tui::queue::UiEvent::Alert(alert) = console.next_event().await {
+                return alert;
+            }
+        }
+    })
+    .await;
+    assert!(
+        alert.starts_with("flooder is flooding the queue"),
+        "{alert}"
+    );
+    console.shutdown().await;
+}

@@ -221,3 +221,43 @@ async fn any_grpc_client_finds_the_gate_by_health_and_reflection() {
     assert!(names.contains(&"signoff.v1.AgentGate"), "{names:?}");
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_the_size_limit_is_resource_exhausted_and_the_console_carries_on() {
+    let console = TestConsole::start().await;
+    let mut client = raw_client(&console).await;
+    let session_id = open_session(&mut client).await;
+    for size in [
+        signoff_tui::server::MAX_REQUEST_BYTES + 1,
+        10 * 1024 * 1024,
+        64 * 1024 * 1024,
+    ] {
+        let mut action = shell_pb(&["ls"]);
+        action.summary = "A".repeat(size);
+        let status = client
+            .propose(pb::ProposeRequest {
+                session_id: session_id.clone(),
+                proposal_id: format!("big-{size}"),
+                action: Some(action),
+                wait_seconds: 0,
+            })
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{size} bytes were taken"));
+        assert_eq!(status.code(), Code::ResourceExhausted, "{size}: {status:?}");
+        assert!(status.message().contains("4 MiB limit"), "{status:?}");
+    }
+    // The same connection, and the console, still serve.
+    let mut stream = client
+        .propose(pb::ProposeRequest {
+            session_id,
+            proposal_id: "small".into(),
+            action: Some(shell_pb(&["ls"])),
+            wait_seconds: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(within(stream.message()).await.unwrap().is_some());
+    console.shutdown().await;
+}

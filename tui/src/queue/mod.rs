@@ -125,7 +125,16 @@ pub enum ProposeError {
     UnknownSession(SessionId),
     #[error("proposal id `{0}` was already used for a different action in this session")]
     ProposalIdReused(ProposalId),
+    /// The session already has its limit of proposals waiting for a person. `alert` is what the
+    /// person should be told (at most every [`FLOOD_ALERT_EVERY`] per session).
+    #[error(
+        "this agent already has {limit} proposals waiting for a person; wait for decisions before proposing more"
+    )]
+    Flooding { limit: usize, alert: Option<String> },
 }
+
+/// How often the person hears that the same agent floods the queue.
+pub const FLOOD_ALERT_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecideError {
@@ -164,6 +173,9 @@ pub struct QueueConfig {
     /// How many decided proposals are remembered for idempotent retries.
     pub remembered_decisions: usize,
     pub breaker: Breaker,
+    /// How many proposals one session may have waiting for a person; more are refused, so that
+    /// no agent can bury the queue (and a critical item in it).
+    pub max_waiting_per_session: usize,
 }
 
 impl Default for QueueConfig {
@@ -173,6 +185,7 @@ impl Default for QueueConfig {
             max_wait: Duration::from_secs(3600),
             remembered_decisions: 50_000,
             breaker: Breaker::default(),
+            max_waiting_per_session: 100,
         }
     }
 }
@@ -225,6 +238,8 @@ struct SessionEntry {
     /// When its recent risky or critical proposals arrived, within the breaker's window.
     risky: VecDeque<SystemTime>,
     frozen: bool,
+    /// When the person last heard that this session floods the queue.
+    flood_alerted_at: Option<SystemTime>,
 }
 
 struct WaitingEntry {
@@ -291,6 +306,7 @@ impl Queue {
             SessionEntry {
                 risky: VecDeque::new(),
                 frozen: false,
+                flood_alerted_at: None,
                 info: info.clone(),
                 external_id,
             },
@@ -465,6 +481,27 @@ impl Queue {
                 .map(|grant| DecidedBy::Grant(grant.id.clone()))
         };
         let streams = decided_by.is_some();
+        let limit = self.config.max_waiting_per_session;
+        if !streams
+            && self
+                .waiting
+                .keys()
+                .filter(|k| k.session == key.session)
+                .count()
+                >= limit
+        {
+            let alert = session
+                .flood_alerted_at
+                .is_none_or(|at| now.duration_since(at).unwrap_or_default() >= FLOOD_ALERT_EVERY)
+                .then(|| {
+                    session.flood_alerted_at = Some(now);
+                    format!(
+                        "{} is flooding the queue: {limit} of its proposals wait for you; it is refused more until you answer some.",
+                        session.info.display_name()
+                    )
+                });
+            return Err(ProposeError::Flooding { limit, alert });
+        }
         let wait = wait
             .unwrap_or(self.config.default_wait)
             .min(self.config.max_wait);

@@ -332,8 +332,14 @@ impl QueueTask {
                         self.apply(effects);
                         subscriber
                     });
-                if result.is_err() {
+                if let Err(error) = &result {
                     self.streams.remove(&subscriber);
+                    if let ProposeError::Flooding {
+                        alert: Some(alert), ..
+                    } = error
+                    {
+                        let _ = self.ui.send(UiEvent::Alert(alert.clone()));
+                    }
                 }
                 let _ = reply.send(result);
             }

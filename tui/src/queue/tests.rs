@@ -829,3 +829,78 @@ fn the_breaker_setting_reads_limit_and_seconds() {
         assert!(bad.parse::<Breaker>().is_err(), "{bad}");
     }
 }
+
+#[test]
+fn an_agent_cannot_bury_the_queue() {
+    let config = QueueConfig {
+        max_waiting_per_session: 3,
+        // Not under test here: a streak of risky actions would freeze the session first.
+        breaker: Breaker {
+            limit: 100,
+            window: Duration::from_secs(1),
+        },
+        ..QueueConfig::default()
+    };
+    let mut queue = Queue::new(Box::new(Engine::default()), config);
+    for id in ["s1", "s2"] {
+        queue.open_session(SessionId(id.into()), SessionInfo::default(), None);
+    }
+    for n in 1..=3 {
+        queue
+            .propose(
+                at(0),
+                n,
+                key("s1", &format!("p{n}")),
+                risky("touch F"),
+                None,
+            )
+            .unwrap();
+    }
+    let refused = queue
+        .propose(at(1), 4, key("s1", "p4"), risky("touch F"), None)
+        .unwrap_err();
+    let ProposeError::Flooding {
+        limit: 3,
+        alert: Some(alert),
+    } = &refused
+    else {
+        panic!("{refused:?}");
+    };
+    assert!(alert.contains("is flooding the queue"), "{alert}");
+    // The person hears it once, not once per refusal.
+    assert!(matches!(
+        queue.propose(at(2), 5, key("s1", "p5"), risky("touch F"), None),
+        Err(ProposeError::Flooding { alert: None, .. })
+    ));
+    // What streams is not held back; other agents are not held back.
+    let effects = queue
+        .propose(
+            at(2),
+            6,
+            key("s1", "p6"),
+            shell("ls", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    assert_eq!(decided_by(&effects, 6), Some(DecidedBy::Stream));
+    assert!(
+        queue
+            .propose(at(2), 7, key("s2", "p7"), risky("touch F"), None)
+            .is_ok()
+    );
+    // Answer one, and the agent may propose again.
+    queue
+        .decide(
+            at(3),
+            &key("s1", "p1"),
+            PersonDecision::Deny {
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    assert!(
+        queue
+            .propose(at(3), 8, key("s1", "p8"), risky("touch F"), None)
+            .is_ok()
+    );
+}

@@ -2,6 +2,7 @@
 //! Unix socket and, for remote agents, over TCP with a bearer token (and TLS when configured).
 //! The only module of the console that touches tonic.
 
+mod limit;
 mod service;
 pub mod socket;
 pub mod token;
@@ -16,6 +17,7 @@ use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::queue::QueueHandle;
+pub use limit::MAX_REQUEST_BYTES;
 pub use socket::{BoundSocket, SocketError, SocketFile, bind};
 pub use token::Token;
 
@@ -136,7 +138,10 @@ async fn routes(queue: QueueHandle) -> Routes {
         .await;
     let mut routes = Routes::builder();
     routes
-        .add_service(AgentGateServer::new(service::GateService::new(queue)))
+        .add_service(limit::SizeLimited(
+            AgentGateServer::new(service::GateService::new(queue))
+                .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
+        ))
         .add_service(health_service);
     match tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)

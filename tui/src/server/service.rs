@@ -95,6 +95,7 @@ impl AgentGate for GateService {
             .map_err(|error| match error {
                 ProposeError::UnknownSession(_) => Status::not_found(error.to_string()),
                 ProposeError::ProposalIdReused(_) => Status::already_exists(error.to_string()),
+                ProposeError::Flooding { .. } => Status::resource_exhausted(error.to_string()),
             })?;
         Ok(Response::new(Subscription {
             receiver,
