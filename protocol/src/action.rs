@@ -248,11 +248,11 @@ impl Action {
     }
 
     /// The summary, or the operation itself when the agent gave none.
-    pub fn display_summary(&self) -> String {
+    pub fn display_summary(&self) -> std::borrow::Cow<'_, str> {
         if self.summary.is_empty() {
-            self.kind.display()
+            self.kind.display().into()
         } else {
-            self.summary.clone()
+            self.summary.as_str().into()
         }
     }
 }

@@ -25,13 +25,18 @@ pub fn inert(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// One line of at most `max` characters: inert, with a marker when cut.
+/// One line of at most `max` characters: inert, with a marker when cut. Only what can show is
+/// looked at, so a 4 MB summary costs what a short one does.
 pub fn line(text: &str, max: usize) -> String {
-    let text = inert(text);
-    if text.chars().count() <= max {
-        return text.into_owned();
+    let shown = text
+        .char_indices()
+        .nth(max)
+        .map_or(text, |(at, _)| &text[..at]);
+    let escaped = inert(shown);
+    if shown.len() == text.len() && escaped.chars().count() <= max {
+        return escaped.into_owned();
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let mut cut: String = escaped.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
 }

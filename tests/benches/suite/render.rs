@@ -122,6 +122,49 @@ pub fn run(quick: bool, summary: &mut Summary) {
             start.elapsed()
         })
         .collect();
+    // An agent that floods the queue with the largest texts a request may carry (4 MiB): twenty
+    // such items waiting, one of them in the details pane.
+    let mut flooded = App::new(String::new(), Keymap::default());
+    for seq in 0..20 {
+        let mut action = Action::new(ActionKind::Shell(ShellCommand::Script {
+            script: "true".into(),
+            cwd: "/repo".into(),
+        }));
+        action.summary = "A".repeat(1_300_000);
+        action.rationale = "B ".repeat(650_000);
+        action.dry_run.diff = "+x\n".repeat(430_000);
+        let item = Arc::new(Item {
+            key: ProposalKey {
+                session: SessionId("flood".into()),
+                proposal: ProposalId(seq.to_string()),
+            },
+            seq,
+            agent: "flooder".into(),
+            digest: ActionDigest::of(&action),
+            assessment: Engine::default().assess(
+                &action,
+                &SessionInfo::default(),
+                &Facts::default(),
+            ),
+            action,
+            arrived_at: now,
+            expires_at: now + Duration::from_secs(300),
+        });
+        flooded.on_event(UiEvent::Waiting(item));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("a test terminal");
+    let huge = median(
+        (0..if quick { 10 } else { 50 })
+            .map(|_| {
+                let start = Instant::now();
+                terminal
+                    .draw(|frame| render(&flooded, frame, now, true))
+                    .expect("drawn");
+                start.elapsed()
+            })
+            .collect(),
+    );
+
     let mut turns = turns;
     turns.sort();
     // A key waits for the next frame: at most one 16 ms interval on top of the turn measured.
@@ -133,6 +176,7 @@ pub fn run(quick: bool, summary: &mut Summary) {
     for (width, height, time) in sizes {
         summary.millis(&format!("frame_{width}x{height}"), time);
     }
+    summary.millis("frame_20_items_of_4mb_text", huge);
     summary.millis("key_to_screen_p50", quantile(&turns, 0.5) + frame_interval);
     summary.millis("key_to_screen_p99", quantile(&turns, 0.99) + frame_interval);
 }

@@ -30,4 +30,11 @@ fn long_lines_are_cut_with_a_marker() {
     assert_eq!(line("abcdef", 4), "abc…");
     assert_eq!(line("abcd", 4), "abcd");
     assert_eq!(line("\x1b[1m", 3), "\\e…");
+    assert_eq!(
+        line("abc\x1b", 4),
+        "abc…",
+        "an escape past the end still cuts"
+    );
+    assert_eq!(line("日本語", 3), "日本語");
+    assert_eq!(line(&"A".repeat(4_000_000), 5), "AAAA…");
 }
