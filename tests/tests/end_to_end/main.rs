@@ -4,6 +4,7 @@
 
 mod support;
 
+mod adversarial;
 mod agents;
 mod console;
 mod history;
