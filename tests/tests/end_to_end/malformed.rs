@@ -8,7 +8,7 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use crate::support::{TestConsole, shell, within};
 
-async fn raw_channel(console: &TestConsole) -> Channel {
+pub async fn raw_channel(console: &TestConsole) -> Channel {
     let path = console.socket.clone();
     Endpoint::from_static("http://localhost")
         .connect_with_connector(tower::service_fn(move |_: Uri| {
@@ -25,7 +25,7 @@ async fn raw_client(console: &TestConsole) -> AgentGateClient<Channel> {
     AgentGateClient::new(raw_channel(console).await)
 }
 
-async fn open_session(client: &mut AgentGateClient<Channel>) -> String {
+pub async fn open_session(client: &mut AgentGateClient<Channel>) -> String {
     client
         .open_session(pb::OpenSessionRequest {
             session: Some(pb::SessionInfo::default()),
@@ -37,7 +37,7 @@ async fn open_session(client: &mut AgentGateClient<Channel>) -> String {
         .session_id
 }
 
-fn shell_pb(argv: &[&str]) -> pb::Action {
+pub fn shell_pb(argv: &[&str]) -> pb::Action {
     pb::Action {
         kind: Some(pb::action::Kind::Shell(pb::ShellCommand {
             argv: argv.iter().map(|s| s.to_string()).collect(),

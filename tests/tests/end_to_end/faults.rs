@@ -1,0 +1,155 @@
+//! The fault matrix (SECURITY.md): whatever breaks, nothing is approved without a person or a
+//! rule, and the console stays up for everyone else.
+
+use std::time::Duration;
+
+use signoff_agent_sdk::{Environment, Error, Gate, Verdict};
+use signoff_protocol::pb;
+use signoff_tui::console::{Console, ConsoleOptions, History};
+use signoff_tui::queue::{QueueConfig, UiEvent};
+
+use crate::support::{TestConsole, approve, shell, within};
+
+/// A console on `dir/signoff.sock` keeping its history in `dir/history`.
+fn console_in(dir: &std::path::Path) -> Console {
+    Console::start(ConsoleOptions {
+        socket: dir.join("signoff.sock"),
+        queue: QueueConfig::default(),
+        policy: signoff_tui::policy::Engine::default(),
+        history: Some(History {
+            dir: dir.join("history"),
+            keep_days: None,
+        }),
+        remote: None,
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_a_waiting_agent_is_withdrawn_and_proposes_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let first = console_in(dir.path());
+    let session = Gate::connect_to(&socket)
+        .await
+        .unwrap()
+        .session("patient")
+        .open()
+        .await
+        .unwrap();
+    let action = shell("touch F", Environment::Staging);
+    let pending = session.submit(action.clone(), None).await.unwrap();
+    first.shutdown().await;
+    let decision = within(pending.decision()).await.unwrap();
+    assert_eq!(decision.verdict, Verdict::Withdrawn);
+
+    let mut second = console_in(dir.path());
+    // The old session is gone with the old console: the agent hears so, not an approval...
+    let stale = session.submit(action.clone(), None).await;
+    assert!(
+        matches!(stale, Err(Error::UnknownSession(_))),
+        "{:?}",
+        stale.err()
+    );
+    // ...opens a new one, and its proposal waits for a person again.
+    let session = Gate::connect_to(&socket)
+        .await
+        .unwrap()
+        .session("patient")
+        .open()
+        .await
+        .unwrap();
+    let pending = session.submit(action, None).await.unwrap();
+    assert_eq!(pending.assessed().queue_position, 1);
+    let waiting = within(async {
+        loop {
+            if let Some(UiEvent::Waiting(item)) = second.events.recv().await {
+                return item;
+            }
+        }
+    })
+    .await;
+    second
+        .queue
+        .decide(waiting.key.clone(), approve())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(within(pending.decision()).await.unwrap().is_approved());
+    second.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_socket_file_refuses_new_agents_and_keeps_serving_connected_ones() {
+    let console = TestConsole::start().await;
+    let connected = console.session("connected").await;
+    std::fs::remove_file(&console.socket).unwrap();
+    let refused = Gate::connect_to(&console.socket).await.err();
+    assert!(
+        matches!(refused, Some(Error::Unreachable { .. })),
+        "{refused:?}"
+    );
+    let decision = within(connected.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert!(decision.is_approved(), "read-only work still streams");
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_send_nothing_do_not_stop_other_agents() {
+    let console = TestConsole::start().await;
+    // Slow loris: connections that never finish, or never start, their HTTP/2 preface.
+    let mut idle = Vec::new();
+    for n in 0..500 {
+        let mut stream = tokio::net::UnixStream::connect(&console.socket)
+            .await
+            .unwrap();
+        if n % 2 == 0 {
+            use tokio::io::AsyncWriteExt;
+            stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+        }
+        idle.push(stream);
+    }
+    let session = console.session("honest").await;
+    let decision = within(session.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert!(decision.is_approved());
+    drop(idle);
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_streams_never_read_do_not_stop_other_agents() {
+    let console = TestConsole::start().await;
+    let channel = crate::malformed::raw_channel(&console).await;
+    let mut client = pb::agent_gate_client::AgentGateClient::new(channel);
+    let session_id = crate::malformed::open_session(&mut client).await;
+    // Ten thousand read-only proposals whose answers are never read, all on one connection. The
+    // first several thousand are accepted and left unread, holding the console's answers; past
+    // that the server drops the abuser's connection (the rest fail: none is an approval).
+    let calls = (0..10_000).map(|n| {
+        let mut client = client.clone();
+        let request = pb::ProposeRequest {
+            session_id: session_id.clone(),
+            proposal_id: format!("unread-{n}"),
+            action: Some(crate::malformed::shell_pb(&["ls"])),
+            wait_seconds: 0,
+        };
+        async move { client.propose(request).await }
+    });
+    let unread = tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(calls))
+        .await
+        .expect("the console accepted them all");
+    let accepted = unread.iter().filter(|call| call.is_ok()).count();
+    assert!(accepted >= 1_000, "only {accepted} streams were opened");
+    // Meanwhile another agent is served as usual.
+    let session = console.session("honest").await;
+    let decision = within(session.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert!(decision.is_approved());
+    drop(unread);
+    console.shutdown().await;
+}
