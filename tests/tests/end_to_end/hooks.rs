@@ -243,3 +243,38 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
     assert_eq!((answer["decision"].as_str(), code), (Some("deny"), Some(0)));
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_fifo_or_a_device_answers_instead_of_hanging() {
+    // The hook reads the file for the diff. A FIFO with no writer would block it and /dev/zero
+    // would never end: a hook that never answers lets the agent's tool run.
+    let console = TestConsole::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for path in [fifo.as_path(), Path::new("/dev/zero")] {
+        let payload = claude(
+            "Write",
+            serde_json::json!({"file_path": path, "content": "x"}),
+            dir.path(),
+        );
+        // Answered within the hook's own 2 s (the FIFO, in the workspace, streams; /dev/zero
+        // waits for a person who is not there and is denied), never hung.
+        let args = ["hook", "claude-code", "--env", "dev", "--timeout", "2"];
+        let (answer, code) = run_hook(&console.socket, &args, &payload, None).await;
+        let expected = if path == fifo { "allow" } else { "deny" };
+        assert_eq!(
+            (decision(&answer).0, code),
+            (expected, Some(0)),
+            "{}",
+            path.display()
+        );
+    }
+    console.shutdown().await;
+}

@@ -78,15 +78,31 @@ fn absolute(path: &str, cwd: &str) -> String {
     }
 }
 
-/// The file's text now, and whether it exists. Unreadable or huge files diff as empty.
+/// The file's text now, and whether it exists. Unreadable or huge files, and anything that is not
+/// a regular file, diff as empty: a FIFO would block the hook and a device never end, and a hook
+/// that hangs lets the agent's tool run.
 fn read(path: &str) -> (String, bool) {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() <= MAX_DIFF_INPUT => {
-            (std::fs::read_to_string(path).unwrap_or_default(), true)
-        }
-        Ok(_) => (String::new(), true),
-        Err(_) => (String::new(), false),
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    if std::fs::metadata(path).is_err() {
+        return (String::new(), false);
     }
+    // Opened without blocking (a FIFO with no writer would wait), then checked on the open file.
+    let text = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .and_then(|file| {
+            let meta = file.metadata()?;
+            if !meta.is_file() || meta.len() > MAX_DIFF_INPUT {
+                return Ok(String::new());
+            }
+            let mut text = String::new();
+            file.take(MAX_DIFF_INPUT).read_to_string(&mut text)?;
+            Ok(text)
+        });
+    (text.unwrap_or_default(), true)
 }
 
 fn file_change(path: &str, op: FileOp, old: &str, new: &str) -> Action {

@@ -14,7 +14,7 @@ mod payload;
 
 use std::time::Duration;
 
-use signoff_agent_sdk::{Decision, Environment, Gate, Verdict};
+use signoff_agent_sdk::{Action, Decision, Environment, Gate, Verdict};
 
 pub use payload::{Agent, HookRequest};
 
@@ -42,15 +42,22 @@ pub async fn run(options: &HookOptions, input: &[u8]) -> String {
     verdict.render(options.agent)
 }
 
-async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String> {
+/// What a payload asks for, before any console is involved: the request and its action (with
+/// the diff against the file on disk). An error says why the payload cannot be taken.
+pub fn action_for(agent: Agent, input: &[u8]) -> Result<(HookRequest, Action), String> {
     if input.len() > MAX_PAYLOAD {
         return Err(format!(
             "signoff: the hook payload is larger than {MAX_PAYLOAD} bytes, so not approved"
         ));
     }
-    let request = payload::parse(options.agent, input)
+    let request = payload::parse(agent, input)
         .map_err(|e| format!("signoff: cannot read the hook payload ({e}), so not approved"))?;
-    let mut action = action::from_tool(&request);
+    let action = action::from_tool(&request);
+    Ok((request, action))
+}
+
+async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String> {
+    let (request, mut action) = action_for(options.agent, input)?;
     action.target.environment = options.environment;
     let gate = Gate::connect_to(&options.socket)
         .await
