@@ -4,13 +4,15 @@
 //! `cargo bench -p signoff-tests` (about 3 minutes, the first run longer: it fills a 1,000,000
 //! decision history kept under `target/`); `cargo bench -p signoff-tests -- --quick` (under a
 //! minute: shorter runs, a 100,000 decision history). `-- --only NAME` runs one part
-//! (transport, hook, classify, render, history).
+//! (transport, hook, classify, render, history); `-- --only soak [--minutes N]` runs the soak,
+//! which is not part of the default run.
 #![allow(clippy::print_stdout)]
 
 mod classify;
 mod history;
 mod hook;
 mod render;
+mod soak;
 mod transport;
 
 use std::path::{Path, PathBuf};
@@ -134,6 +136,10 @@ fn main() {
     }
     if runs("history") {
         history::run(quick, &args, &mut summary);
+    }
+    // Ten minutes: only when asked for by name.
+    if only.is_some_and(|only| only == "soak") {
+        soak::run(&args, &mut summary);
     }
     println!("\n== summary ==");
     for line in &summary.lines {
