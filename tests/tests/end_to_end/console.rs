@@ -97,3 +97,62 @@ fn a_critical_item_is_not_approved_by_y_and_a_note_reaches_the_agent() {
     assert_eq!(output.status.code(), Some(77));
     assert!(String::from_utf8_lossy(&output.stderr).contains("restore from backup instead"));
 }
+
+#[test]
+fn a_notification_daemon_that_never_answers_does_not_hold_the_console() {
+    // A session bus that takes connections and never says a word: a desktop notification sent
+    // there never completes.
+    let dir = tempfile::tempdir().unwrap();
+    let bus = dir.path().join("bus");
+    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let socket = dir.path().join("signoff.sock");
+    let command = format!(
+        "env DBUS_SESSION_BUS_ADDRESS=unix:path={bus} {}",
+        console_command(dir.path(), &socket).replace(" --no-notify", ""),
+        bus = bus.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("Nothing waits");
+
+    let file = dir.path().join("F");
+    let mut run = Command::new(BINARY)
+        .args(["run", "--env", "staging", "--socket"])
+        .arg(&socket)
+        .args(["--", "touch"])
+        .arg(&file)
+        .spawn()
+        .unwrap();
+    tmux.wait_for("Waiting for you (1)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while connections.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the console never tried to notify"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    // The notification hangs; the person is still answered at once.
+    tmux.keys(&["y"]);
+    assert_eq!(run.wait().unwrap().code(), Some(0));
+    assert!(file.exists());
+    let process = Path::new("/proc").join(tmux.pid());
+    assert!(process.exists());
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while process.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the console did not exit while a notification hung"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
