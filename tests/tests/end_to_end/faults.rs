@@ -153,3 +153,90 @@ async fn ten_thousand_streams_never_read_do_not_stop_other_agents() {
     drop(unread);
     console.shutdown().await;
 }
+
+/// A small filesystem of its own (tmpfs), unmounted when dropped. Needs root; `None` elsewhere.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then(|| SmallDisk(dir.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_history_disk_is_full_nothing_more_is_approved_and_the_console_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_disk) = SmallDisk::mount(&dir.path().join("history"), "512k") else {
+        eprintln!("skipped: mounting a small tmpfs for the history needs root");
+        return;
+    };
+    let mut console = console_in(dir.path());
+    let socket = dir.path().join("signoff.sock");
+    let session = Gate::connect_to(&socket)
+        .await
+        .unwrap()
+        .session("filler")
+        .open()
+        .await
+        .unwrap();
+    // Stream until the history cannot take more: from then on the agent hears no approval.
+    let mut heard = 0u64;
+    let refused = loop {
+        match within(session.propose(shell("ls", Environment::Dev))).await {
+            Ok(decision) if decision.is_approved() => heard += 1,
+            Ok(decision) => panic!("a read-only action was {:?}", decision.verdict),
+            Err(error) => break error,
+        }
+        assert!(heard < 100_000, "the small disk never filled");
+    };
+    assert!(heard > 0, "the history worked before the disk filled");
+    assert!(matches!(refused, Error::Disconnected), "{refused}");
+    // The person is told.
+    let alert = within(async {
+        loop {
+            if let Some(UiEvent::Alert(alert)) = console.events.recv().await {
+                return alert;
+            }
+        }
+    })
+    .await;
+    assert!(alert.contains("could not record"), "{alert}");
+    // The console is still up, and still approves nothing it cannot record.
+    let again = within(session.propose(shell("ls", Environment::Dev))).await;
+    assert!(again.is_err(), "approved with a full disk");
+    console.shutdown().await;
+    // Every approval the agent heard is in the history.
+    let history = rusqlite::Connection::open(
+        dir.path()
+            .join("history")
+            .join(signoff_tui::store::FILE_NAME),
+    )
+    .unwrap();
+    let recorded: i64 = history
+        .query_row(
+            "SELECT count(*) FROM decisions WHERE verdict = 'approved'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(
+        recorded.unsigned_abs() >= heard,
+        "{heard} heard, {recorded} recorded"
+    );
+}
