@@ -80,7 +80,18 @@ pub fn runtime() -> Runtime {
 /// A console on `socket`, its screen's events consumed as the screen would; `history`: where it
 /// records (`None`: it records nothing).
 pub fn console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Console {
-    let mut console = servers.block_on(async {
+    let mut console = start_console(servers, socket, history);
+    let mut events = std::mem::replace(
+        &mut console.events,
+        tokio::sync::mpsc::unbounded_channel().1,
+    );
+    servers.spawn(async move { while events.recv().await.is_some() {} });
+    console
+}
+
+/// A console on `socket`; its screen's events are the caller's.
+pub fn start_console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Console {
+    servers.block_on(async {
         Console::start(ConsoleOptions {
             socket: socket.to_path_buf(),
             queue: QueueConfig::default(),
@@ -92,13 +103,7 @@ pub fn console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Co
             remote: None,
         })
         .expect("the console starts")
-    });
-    let mut events = std::mem::replace(
-        &mut console.events,
-        tokio::sync::mpsc::unbounded_channel().1,
-    );
-    servers.spawn(async move { while events.recv().await.is_some() {} });
-    console
+    })
 }
 
 fn main() {

@@ -9,13 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use signoff_agent_sdk::{Action, Environment, Gate};
-use signoff_tui::console::{Console, ConsoleOptions, History};
-use signoff_tui::policy::Engine;
-use signoff_tui::queue::{PersonDecision, QueueConfig, UiEvent};
+use signoff_tui::queue::{PersonDecision, UiEvent};
 use signoff_tui::store;
 use tokio::sync::Mutex;
 
-use crate::{Summary, quantile, runtime};
+use crate::{Summary, quantile, runtime, start_console};
 
 const STREAMING_AGENTS: usize = 100;
 const WAITING_AGENTS: usize = 5;
@@ -44,19 +42,7 @@ pub fn run(args: &[String], summary: &mut Summary) {
     let socket = dir.path().join("signoff.sock");
     let servers = runtime();
     let agents = runtime();
-    let mut console: Console = servers.block_on(async {
-        Console::start(ConsoleOptions {
-            socket: socket.clone(),
-            queue: QueueConfig::default(),
-            policy: Engine::default(),
-            history: Some(History {
-                dir: dir.path().join("history"),
-                keep_days: None,
-            }),
-            remote: None,
-        })
-        .expect("the console starts")
-    });
+    let mut console = start_console(&servers, &socket, Some(dir.path().join("history")));
     // The stand-in person: approves each waiting item a moment after it appears.
     let mut events = std::mem::replace(
         &mut console.events,

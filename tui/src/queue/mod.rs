@@ -348,19 +348,34 @@ impl Queue {
         }
         self.paused = paused;
         let mut effects = vec![Effect::Show(UiEvent::Paused(paused))];
-        if !paused {
-            let streamable: Vec<ProposalKey> = self
-                .waiting()
-                .filter(|item| item.assessment.tier.streams())
-                .map(|item| item.key.clone())
-                .collect();
-            for key in streamable {
-                effects.extend(self.finish(
-                    now,
-                    &key,
-                    (Verdict::Approved, DecidedBy::Stream, String::new()),
-                ));
-            }
+        effects.extend(self.release(now, None));
+        effects
+    }
+
+    /// Streams what waits only because streaming was paused or its session frozen (in `session`,
+    /// or in any), unless it still is.
+    fn release(&mut self, now: SystemTime, session: Option<&SessionId>) -> Vec<Effect> {
+        if self.paused {
+            return Vec::new();
+        }
+        let streamable: Vec<ProposalKey> = self
+            .waiting()
+            .filter(|item| item.assessment.tier.streams())
+            .filter(|item| session.is_none_or(|id| &item.key.session == id))
+            .filter(|item| {
+                self.sessions
+                    .get(&item.key.session)
+                    .is_some_and(|s| !s.frozen)
+            })
+            .map(|item| item.key.clone())
+            .collect();
+        let mut effects = Vec::new();
+        for key in streamable {
+            effects.extend(self.finish(
+                now,
+                &key,
+                (Verdict::Approved, DecidedBy::Stream, String::new()),
+            ));
         }
         effects
     }
@@ -583,20 +598,7 @@ impl Queue {
             })];
         }
         let mut effects = vec![Effect::Show(UiEvent::SessionUnfrozen { id: id.clone() })];
-        if !self.paused {
-            let streamable: Vec<ProposalKey> = self
-                .waiting()
-                .filter(|item| &item.key.session == id && item.assessment.tier.streams())
-                .map(|item| item.key.clone())
-                .collect();
-            for key in streamable {
-                effects.extend(self.finish(
-                    now,
-                    &key,
-                    (Verdict::Approved, DecidedBy::Stream, String::new()),
-                ));
-            }
-        }
+        effects.extend(self.release(now, Some(id)));
         effects
     }
 

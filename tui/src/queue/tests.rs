@@ -904,3 +904,28 @@ fn an_agent_cannot_bury_the_queue() {
             .is_ok()
     );
 }
+
+#[test]
+fn resuming_from_a_pause_does_not_stream_what_a_frozen_session_proposed() {
+    let mut queue = queue();
+    queue.set_frozen(at(0), &SessionId("s1".into()), true);
+    queue.set_paused(at(0), true);
+    for (n, session) in [(1, "s1"), (2, "s2")] {
+        queue
+            .propose(
+                at(1),
+                n,
+                key(session, &format!("p{n}")),
+                shell("ls", Environment::Dev),
+                None,
+            )
+            .unwrap();
+    }
+    let effects = queue.set_paused(at(2), false);
+    assert_eq!(decided_by(&effects, 2), Some(DecidedBy::Stream));
+    assert_eq!(
+        decision_for(&effects, 1),
+        None,
+        "the frozen session's read still waits"
+    );
+}
