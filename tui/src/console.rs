@@ -80,6 +80,12 @@ impl Console {
         if let Some(warning) = remote.as_ref().and_then(Remote::warning) {
             let _ = ui.send(UiEvent::Alert(warning));
         }
+        let tell = {
+            let ui = ui.clone();
+            move |message| {
+                let _ = ui.send(UiEvent::Alert(message));
+            }
+        };
         let queue = queue::spawn(
             Queue::new(Box::new(options.policy), options.queue),
             ui,
@@ -87,7 +93,7 @@ impl Console {
         )?;
         let (stop, stopped) = oneshot::channel::<()>();
         let stopped = stopped.map(drop).shared();
-        let local = server::serve(bound, queue.clone(), stopped.clone());
+        let local = server::serve(bound, queue.clone(), tell, stopped.clone());
         let remote = {
             let queue = queue.clone();
             async move {

@@ -79,22 +79,103 @@ async fn after_a_restart_a_waiting_agent_is_withdrawn_and_proposes_again() {
     second.shutdown().await;
 }
 
+/// The next alert the person is shown.
+async fn next_alert(console: &mut TestConsole) -> String {
+    loop {
+        if let UiEvent::Alert(alert) = console.next_event().await {
+            return alert;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_socket_file_refuses_new_agents_and_keeps_serving_connected_ones() {
-    let console = TestConsole::start().await;
+async fn a_deleted_socket_file_is_made_again_and_connected_agents_are_served_throughout() {
+    let mut console = TestConsole::start().await;
     let connected = console.session("connected").await;
     std::fs::remove_file(&console.socket).unwrap();
-    let refused = Gate::connect_to(&console.socket).await.err();
-    assert!(
-        matches!(refused, Some(Error::Unreachable { .. })),
-        "{refused:?}"
-    );
     let decision = within(connected.propose(shell("ls", Environment::Dev)))
         .await
         .unwrap();
     assert!(decision.is_approved(), "read-only work still streams");
+    // Within a couple of seconds the console notices, binds its path again and says so.
+    let alert = next_alert(&mut console).await;
+    assert!(
+        alert.ends_with("was removed; listening there again."),
+        "{alert}"
+    );
+    let newcomer = console.session("newcomer").await;
+    let decision = within(newcomer.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert!(decision.is_approved());
     console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_replaced_by_another_process_approves_nothing_and_is_left_to_it() {
+    use tokio::io::AsyncBufReadExt;
+    let mut console = TestConsole::start().await;
+    let connected = console.session("connected").await;
+    // Another process puts its own socket in the console's place (bound elsewhere, renamed over
+    // it), and hangs up on everyone who connects.
+    let mut impostor = tokio::process::Command::new("python3")
+        .args(["-c", IMPOSTOR])
+        .arg(console.dir.path().join("impostor.sock"))
+        .arg(&console.socket)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 runs");
+    let mut ready = tokio::io::BufReader::new(impostor.stdout.take().unwrap()).lines();
+    assert_eq!(
+        within(ready.next_line()).await.unwrap().as_deref(),
+        Some("ready")
+    );
+
+    // An agent that reaches the impostor is not approved: `signoff run` never starts its command.
+    let workdir = console.dir.path();
+    let output = within(
+        crate::run_command::signoff(&console.socket, workdir, &["run", "--", "touch", "F"])
+            .output(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(69));
+    assert!(!workdir.join("F").exists(), "the command ran");
+    let message = crate::run_command::stderr(&output);
+    let says = format!("not reachable at {}", console.socket.display());
+    assert!(message.contains(&says), "{message}");
+    // The person is told, the console leaves the other program's socket alone, and agents
+    // already connected are still served.
+    let alert = next_alert(&mut console).await;
+    assert!(
+        alert.starts_with("Another program has put its own socket at"),
+        "{alert}"
+    );
+    let decision = within(connected.propose(shell("ls", Environment::Dev)))
+        .await
+        .unwrap();
+    assert!(decision.is_approved());
+    let socket = console.socket.clone();
+    let _dir = console.shutdown().await;
+    assert!(
+        socket.exists(),
+        "the console removed another program's socket"
+    );
+    impostor.kill().await.unwrap();
+}
+
+/// Python: binds argv[1], renames it to argv[2], says "ready", and closes every connection.
+const IMPOSTOR: &str = "
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen()
+os.rename(sys.argv[1], sys.argv[2])
+print('ready', flush=True)
+while True:
+    s.accept()[0].close()
+";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_send_nothing_do_not_stop_other_agents() {

@@ -10,7 +10,7 @@ use tokio::process::Command;
 
 use crate::support::{TestConsole, approve, deny, within};
 
-fn signoff(socket: &Path, workdir: &Path, args: &[&str]) -> Command {
+pub(crate) fn signoff(socket: &Path, workdir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_signoff-under-test"));
     command
         .args(args)
@@ -20,7 +20,7 @@ fn signoff(socket: &Path, workdir: &Path, args: &[&str]) -> Command {
     command
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

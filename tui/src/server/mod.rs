@@ -11,30 +11,28 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use signoff_protocol::pb::agent_gate_server::AgentGateServer;
-use tokio_stream::wrappers::UnixListenerStream;
 use tonic::service::{InterceptorLayer, Routes};
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::queue::QueueHandle;
 pub use limit::MAX_REQUEST_BYTES;
-pub use socket::{BoundSocket, SocketError, SocketFile, bind};
+pub use socket::{BoundSocket, SocketError, SocketFile, Watched, bind};
 pub use token::Token;
 
-/// Serves the gate on `socket` until `shutdown` resolves.
+/// Serves the gate on `socket` until `shutdown` resolves, watching its file (see [`Watched`]);
+/// `tell` hears what the person should know about it.
 pub async fn serve(
     socket: BoundSocket,
     queue: QueueHandle,
+    tell: impl FnMut(String) + Send + 'static,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
-    let BoundSocket { listener, file } = socket;
-    let served = Server::builder()
+    // The socket file goes with the incoming stream, once nobody can connect any more.
+    Server::builder()
         .add_routes(routes(queue).await)
-        .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
-        .await;
-    // The socket file is removed only once nobody can connect any more.
-    drop(file);
-    served
+        .serve_with_incoming_shutdown(Watched::new(socket, socket::WATCH_EVERY, tell), shutdown)
+        .await
 }
 
 /// Where and how to serve remote agents.
