@@ -597,11 +597,26 @@ fn data_dir(given: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".signoff"))
 }
 
+/// The error and its causes on one line, each cause only when the message before does not
+/// already say it.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if !message.contains(&cause) {
+            if !message.is_empty() {
+                message.push_str(": ");
+            }
+            message.push_str(&cause);
+        }
+    }
+    message
+}
+
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("signoff: {error:#}");
+            eprintln!("signoff: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
@@ -701,4 +716,18 @@ async fn open_console(
     }
     crate::ui::run(console, ui).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_error_is_one_line_and_says_each_cause_once() {
+        let cause = std::io::Error::other("Permission denied");
+        let said = anyhow::Error::new(cause).context("cannot prepare /x: Permission denied");
+        assert_eq!(one_line(&said), "cannot prepare /x: Permission denied");
+        let unsaid = anyhow::Error::new(std::io::Error::other("disk full")).context("cannot save");
+        assert_eq!(one_line(&unsaid), "cannot save: disk full");
+    }
 }

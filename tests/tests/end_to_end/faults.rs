@@ -12,6 +12,10 @@ use crate::support::{TestConsole, approve, shell, within};
 
 /// A console on `dir/signoff.sock` keeping its history in `dir/history`.
 fn console_in(dir: &std::path::Path) -> Console {
+    start_in(dir).unwrap()
+}
+
+fn start_in(dir: &std::path::Path) -> Result<Console, signoff_tui::console::StartError> {
     Console::start(ConsoleOptions {
         socket: dir.join("signoff.sock"),
         queue: QueueConfig::default(),
@@ -22,7 +26,6 @@ fn console_in(dir: &std::path::Path) -> Console {
         }),
         remote: None,
     })
-    .unwrap()
 }
 
 /// A session for `name` on the console at `socket`.
@@ -143,8 +146,12 @@ async fn a_socket_replaced_by_another_process_approves_nothing_and_is_left_to_it
     assert_eq!(output.status.code(), Some(69));
     assert!(!workdir.join("F").exists(), "the command ran");
     let message = crate::run_command::stderr(&output);
-    let says = format!("not reachable at {}", console.socket.display());
-    assert!(message.contains(&says), "{message}");
+    // Hung up on at once, or after the connection seemed to open.
+    let unreachable = format!("not reachable at {}", console.socket.display());
+    assert!(
+        message.contains(&unreachable) || message.contains("connection to the console was lost"),
+        "{message}"
+    );
     // The person is told, the console leaves the other program's socket alone, and agents
     // already connected are still served.
     let alert = next_alert(&mut console).await;
@@ -235,23 +242,79 @@ async fn ten_thousand_streams_never_read_do_not_stop_other_agents() {
     console.shutdown().await;
 }
 
-/// A small filesystem of its own (tmpfs), unmounted when dropped. Needs root; `None` elsewhere.
-struct SmallDisk(std::path::PathBuf);
+/// A filesystem of its own for the history at `dir`, unmounted when dropped. Needs root to
+/// mount; `None` elsewhere.
+struct Disk(std::path::PathBuf);
 
-impl SmallDisk {
-    fn mount(dir: &std::path::Path, size: &str) -> Option<SmallDisk> {
-        std::fs::create_dir_all(dir).unwrap();
+impl Disk {
+    /// `dir/history` on a small tmpfs, to fill.
+    fn tmpfs_for_history(dir: &std::path::Path, size: &str) -> Option<Disk> {
+        let how = format!("size={size}");
+        Disk::mount(dir, &["-t", "tmpfs", "-o", &how, "tmpfs"])
+    }
+
+    /// `dir/history` on an ext4 image (`dir/disk.img`) on a loop device that turns read-only on
+    /// an error, as a root filesystem usually does (`errors=remount-ro`).
+    fn ext4_for_history(dir: &std::path::Path) -> Option<Disk> {
+        let image = dir.join("disk.img");
+        std::fs::File::create(&image)
+            .unwrap()
+            .set_len(16 << 20)
+            .unwrap();
+        let made = std::process::Command::new("mkfs.ext4")
+            .args(["-q", "-F"])
+            .arg(&image)
+            .status()
+            .is_ok_and(|status| status.success());
+        let how = ["-o", "loop,errors=remount-ro", image.to_str().unwrap()];
+        if made { Disk::mount(dir, &how) } else { None }
+    }
+
+    /// Mounts `how` on `dir/history`; says the test is skipped when it cannot.
+    fn mount(dir: &std::path::Path, how: &[&str]) -> Option<Disk> {
+        let history = dir.join("history");
+        std::fs::create_dir_all(&history).unwrap();
         let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
+            .args(how)
+            .arg(&history)
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|status| status.success());
-        mounted.then(|| SmallDisk(dir.to_path_buf()))
+        if !mounted {
+            eprintln!("skipped: mounting a filesystem of its own for the history needs root");
+        }
+        mounted.then_some(Disk(history))
+    }
+
+    /// The ext4 filesystem reports an error, as when the disk fails under it: the kernel turns
+    /// it read-only, also for files already open.
+    fn fail(&self) {
+        let source = std::process::Command::new("findmnt")
+            .args(["-no", "SOURCE"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        let device = String::from_utf8(source.stdout).unwrap();
+        let device = device.trim().trim_start_matches("/dev/");
+        std::fs::write(
+            format!("/sys/fs/ext4/{device}/trigger_fs_error"),
+            "signoff test",
+        )
+        .unwrap();
+    }
+
+    /// Remounts it read-only (nothing may have a file on it open for writing).
+    fn read_only(&self) {
+        let remounted = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(remounted.success());
     }
 }
 
-impl Drop for SmallDisk {
+impl Drop for Disk {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount")
             .arg("-l")
@@ -260,11 +323,39 @@ impl Drop for SmallDisk {
     }
 }
 
+fn history_file(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("history").join(signoff_tui::store::FILE_NAME)
+}
+
+/// The history's approvals in the file, after the console stopped.
+fn approvals_recorded(dir: &std::path::Path) -> u64 {
+    let history = rusqlite::Connection::open(history_file(dir)).unwrap();
+    let recorded: i64 = history
+        .query_row(
+            "SELECT count(*) FROM decisions WHERE verdict = 'approved'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    recorded.unsigned_abs()
+}
+
+/// The next alert on the console's screen.
+async fn alert_on(console: &mut Console) -> String {
+    within(async {
+        loop {
+            if let Some(UiEvent::Alert(alert)) = console.events.recv().await {
+                return alert;
+            }
+        }
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_history_disk_is_full_nothing_more_is_approved_and_the_console_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(_disk) = SmallDisk::mount(&dir.path().join("history"), "512k") else {
-        eprintln!("skipped: mounting a small tmpfs for the history needs root");
+    let Some(_disk) = Disk::tmpfs_for_history(dir.path(), "512k") else {
         return;
     };
     let mut console = console_in(dir.path());
@@ -283,35 +374,134 @@ async fn when_the_history_disk_is_full_nothing_more_is_approved_and_the_console_
     assert!(heard > 0, "the history worked before the disk filled");
     assert!(matches!(refused, Error::Disconnected), "{refused}");
     // The person is told.
-    let alert = within(async {
-        loop {
-            if let Some(UiEvent::Alert(alert)) = console.events.recv().await {
-                return alert;
-            }
-        }
-    })
-    .await;
+    let alert = alert_on(&mut console).await;
     assert!(alert.contains("could not record"), "{alert}");
     // The console is still up, and still approves nothing it cannot record.
     let again = within(session.propose(shell("ls", Environment::Dev))).await;
     assert!(again.is_err(), "approved with a full disk");
     console.shutdown().await;
     // Every approval the agent heard is in the history.
-    let history = rusqlite::Connection::open(
-        dir.path()
-            .join("history")
-            .join(signoff_tui::store::FILE_NAME),
-    )
-    .unwrap();
-    let recorded: i64 = history
-        .query_row(
-            "SELECT count(*) FROM decisions WHERE verdict = 'approved'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let recorded = approvals_recorded(dir.path());
+    assert!(recorded >= heard, "{heard} heard, {recorded} recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_history_disk_fails_and_turns_read_only_nothing_more_is_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = Disk::ext4_for_history(dir.path()) else {
+        return;
+    };
+    let mut console = console_in(dir.path());
+    let socket = dir.path().join("signoff.sock");
+    let session = session_at(&socket, "busy").await;
+    let mut heard = 0u64;
+    for _ in 0..20 {
+        let decision = within(session.propose(shell("ls", Environment::Dev)))
+            .await
+            .unwrap();
+        assert!(decision.is_approved());
+        heard += 1;
+    }
+    disk.fail();
+    let refused = within(session.propose(shell("ls", Environment::Dev))).await;
+    assert!(matches!(refused, Err(Error::Disconnected)), "{refused:?}");
+    let alert = alert_on(&mut console).await;
+    let says = format!("({}: disk I/O error)", history_file(dir.path()).display());
     assert!(
-        recorded.unsigned_abs() >= heard,
-        "{heard} heard, {recorded} recorded"
+        alert.contains("could not record") && alert.contains(&says),
+        "{alert}"
     );
+    let again = within(session.propose(shell("ls", Environment::Dev))).await;
+    assert!(again.is_err(), "approved on a read-only disk");
+    console.shutdown().await;
+    let recorded = approvals_recorded(dir.path());
+    assert!(recorded >= heard, "{heard} heard, {recorded} recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_history_stops_the_console_from_starting_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = Disk::ext4_for_history(dir.path()) else {
+        return;
+    };
+    console_in(dir.path()).shutdown().await;
+    disk.read_only();
+    let message = refused_start(dir.path());
+    let history = dir.path().join("history");
+    assert!(
+        message.starts_with(&format!("cannot write in {}", history.display()))
+            && message.contains("Read-only file system"),
+        "{message}"
+    );
+}
+
+/// Why the console in `dir` does not start; it served nothing.
+fn refused_start(dir: &std::path::Path) -> String {
+    let refused = start_in(dir).err().expect("the console started");
+    assert!(!dir.join("signoff.sock").exists(), "the socket was served");
+    refused.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_history_stops_the_console_from_starting_and_is_left_untouched() {
+    const PAGE: usize = 4096;
+    // Garbage over the first page's tree (the schema), or over every page after it.
+    for (what, damage) in [("the schema", 100..PAGE), ("the records", PAGE..usize::MAX)] {
+        let dir = tempfile::tempdir().unwrap();
+        let console = console_in(dir.path());
+        let session = session_at(&dir.path().join("signoff.sock"), "recorded").await;
+        for _ in 0..50 {
+            let decision = within(session.propose(shell("ls", Environment::Dev)))
+                .await
+                .unwrap();
+            assert!(decision.is_approved());
+        }
+        console.shutdown().await;
+        let file = history_file(dir.path());
+        let mut bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.len() > 2 * PAGE, "{what}: a history of one page");
+        let end = damage.end.min(bytes.len());
+        bytes[damage.start..end].fill(0xA5);
+        std::fs::write(&file, &bytes).unwrap();
+
+        let message = refused_start(dir.path());
+        assert!(
+            message.starts_with(&format!("{} is damaged", file.display()))
+                && message.contains("move it aside"),
+            "{what}: {message}"
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            bytes,
+            "{what}: the file was changed"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_removed_or_replaced_while_running_approves_nothing_more_and_says_so() {
+    for replaced in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut console = console_in(dir.path());
+        let session = session_at(&dir.path().join("signoff.sock"), "recorded").await;
+        let decision = within(session.propose(shell("ls", Environment::Dev)))
+            .await
+            .unwrap();
+        assert!(decision.is_approved());
+        // What the console writes from now on would go to a file nobody can find.
+        let file = history_file(dir.path());
+        if replaced {
+            let other = dir.path().join("other.sqlite3");
+            std::fs::write(&other, b"").unwrap();
+            std::fs::rename(&other, &file).unwrap();
+        } else {
+            std::fs::remove_file(&file).unwrap();
+        }
+        let refused = within(session.propose(shell("ls", Environment::Dev))).await;
+        assert!(matches!(refused, Err(Error::Disconnected)), "{refused:?}");
+        let alert = alert_on(&mut console).await;
+        let says = format!("{} was removed or replaced", file.display());
+        assert!(alert.contains(&says), "{alert}");
+        console.shutdown().await;
+    }
 }

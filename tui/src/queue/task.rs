@@ -178,7 +178,7 @@ impl QueueHandle {
         let _ = self.commands.send(Command::Revoke(grant));
     }
 
-    /// Withdraws everything waiting (the agents hear it) and stops the task.
+    /// Withdraws everything waiting (the agents hear it), stops the task and closes the history.
     pub async fn shutdown(&self) {
         let _ = self.ask(|reply| Command::Shutdown { reply }).await;
     }
@@ -205,6 +205,7 @@ pub fn spawn(
         last_ticket: 0,
         committed: 0,
         held: VecDeque::new(),
+        shut_down: None,
     };
     tokio::spawn(task.run(receiver, reports));
     Ok(QueueHandle { commands })
@@ -222,6 +223,8 @@ struct QueueTask {
     /// Decisions (and the assessments sent with them) waiting for the commit that records them:
     /// (ticket, stream, event).
     held: VecDeque<(u64, SubscriberId, ProposeEvent)>,
+    /// Who asked the task to stop, told once the history is closed.
+    shut_down: Option<oneshot::Sender<()>>,
 }
 
 /// How long shutting down waits for the history to record the last decisions.
@@ -263,6 +266,12 @@ impl QueueTask {
                 Ok(Some(report)) => self.committed_report(report),
                 _ => break,
             }
+        }
+        if let Some(writer) = self.writer.take() {
+            writer.close(deadline).await;
+        }
+        if let Some(reply) = self.shut_down.take() {
+            let _ = reply.send(());
         }
     }
 
@@ -392,7 +401,7 @@ impl QueueTask {
             Command::Shutdown { reply } => {
                 let effects = self.queue.shutdown(now);
                 self.apply(effects);
-                let _ = reply.send(());
+                self.shut_down = Some(reply);
                 return false;
             }
         }

@@ -15,6 +15,7 @@ mod query;
 mod schema;
 pub mod writer;
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -43,10 +44,24 @@ pub enum StoreError {
         "{path} is not a signoff history database; it is left untouched (move it away or pass --data-dir)"
     )]
     NotSignoff { path: PathBuf },
-    #[error("history database {path}: {source}")]
+    #[error(
+        "{path} is damaged ({error}); it is left untouched: move it aside to start a new history (it may still be read with the sqlite3 tool), or pass --data-dir"
+    )]
+    Damaged {
+        path: PathBuf,
+        error: rusqlite::Error,
+    },
+    #[error("history database {path}: {error}")]
     Sqlite {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
+    },
+    #[error(
+        "cannot write in {path} ({source}); the history must be writable, since nothing is approved that is not recorded (make it writable, or pass --data-dir)"
+    )]
+    ReadOnly {
+        path: PathBuf,
+        source: std::io::Error,
     },
     #[error("cannot create {path}: {source}")]
     Io {
@@ -63,9 +78,35 @@ pub fn default_data_dir() -> Option<PathBuf> {
 
 pub const FILE_NAME: &str = "history.sqlite3";
 
+/// An SQLite error on the history at `path`; damage is told apart, since the file must then be
+/// moved aside by a person.
+fn sqlite_error(path: &Path, error: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Damaged { path, error },
+        _ => StoreError::Sqlite { path, error },
+    }
+}
+
+/// Whether files can be made in `dir` (SQLite makes its journal beside the history): a
+/// read-only filesystem or a directory without write permission is found before SQLite says
+/// only "unable to open database file".
+fn writable(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = std::ffi::CString::new(dir.as_os_str().as_bytes())?;
+    // SAFETY: `dir` is a valid NUL-terminated string that outlives the call.
+    if unsafe { libc::access(dir.as_ptr(), libc::W_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file opened (device, inode), to notice it removed or replaced under the console.
+    file: (u64, u64),
 }
 
 impl Store {
@@ -76,11 +117,12 @@ impl Store {
             path: dir.into(),
             source,
         })?;
-        let path = dir.join(FILE_NAME);
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
+        writable(dir).map_err(|source| StoreError::ReadOnly {
+            path: dir.into(),
             source,
-        };
+        })?;
+        let path = dir.join(FILE_NAME);
+        let sqlite = |source| sqlite_error(&path, source);
         let conn = Connection::open(&path).map_err(sqlite)?;
         // Another connection (the console's writer, `signoff history`) may hold a lock for a moment.
         conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -115,11 +157,13 @@ impl Store {
             .map_err(sqlite)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sqlite)?;
-        let mut store = Store { conn, path };
-        schema::migrate(&mut store.conn, version).map_err(|source| StoreError::Sqlite {
-            path: store.path.clone(),
+        let meta = std::fs::metadata(&path).map_err(|source| StoreError::Io {
+            path: path.clone(),
             source,
         })?;
+        let file = (meta.dev(), meta.ino());
+        let mut store = Store { conn, path, file };
+        schema::migrate(&mut store.conn, version).map_err(|source| store.sqlite(source))?;
         Ok(store)
     }
 
@@ -127,31 +171,29 @@ impl Store {
         &self.path
     }
 
+    /// Whether the history's path still names the file being written. Removed or replaced, what
+    /// is written now would be lost with the console.
+    pub fn in_place(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|meta| (meta.dev(), meta.ino()) == self.file)
+    }
+
     fn sqlite(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_error(&self.path, source)
     }
 
     /// Closes, as withdrawn, every proposal a previous run left waiting: the agents got no
     /// approval. Returns them.
     pub fn withdraw_unanswered(&mut self, now: SystemTime) -> Result<Vec<ProposalKey>, StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let sqlite = |source| sqlite_error(&self.path, source);
+        let tx = self.conn.transaction().map_err(sqlite)?;
         let open: Vec<(String, String, String)> = {
             let mut statement = tx
                 .prepare("SELECT session_id, proposal_id, digest FROM proposals WHERE decided = 0 ORDER BY rowid")
-                .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+                .map_err(sqlite)?;
             statement
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                 .and_then(Iterator::collect)
-                .map_err(|e| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?
+                .map_err(sqlite)?
         };
         let mut keys = Vec::new();
         for (session, proposal, digest) in open {
@@ -174,24 +216,15 @@ impl Store {
                         params![key.session.0, key.proposal.0],
                     )
                 })
-                .map_err(|e| StoreError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
+                .map_err(sqlite)?;
             keys.push(key);
         }
         tx.execute(
             "UPDATE sessions SET closed_at = ?1 WHERE closed_at IS NULL",
             params![to_unix_ms(now)],
         )
-        .map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        tx.commit().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
         Ok(keys)
     }
 

@@ -106,10 +106,7 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
         conditions.len() + 1,
         conditions.len() + 2
     );
-    let sqlite = |source| StoreError::Sqlite {
-        path: store.path.clone(),
-        source,
-    };
+    let sqlite = |source| store.sqlite(source);
     let mut statement = store.conn.prepare(&sql).map_err(sqlite)?;
     let rows = statement
         .query_map(rusqlite::params_from_iter(values), |r| {
@@ -165,10 +162,7 @@ pub fn sessions(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<SessionRow>, StoreError> {
-    let sqlite = |source| StoreError::Sqlite {
-        path: store.path.clone(),
-        source,
-    };
+    let sqlite = |source| store.sqlite(source);
     let mut statement = store
         .conn
         .prepare(

@@ -33,87 +33,39 @@ pub enum Committed {
 pub struct StoreWriter {
     events: mpsc::Sender<(u64, UiEvent)>,
     next_ticket: u64,
+    /// Told when the writer has stopped and closed the history.
+    closed: tokio::sync::oneshot::Receiver<()>,
 }
 
 impl StoreWriter {
     /// Starts the writer thread; it reports commits on `reports` and stops when dropped.
     /// With `keep_days`, old records are pruned at start and every hour, between batches.
     pub fn spawn(
-        mut store: Store,
+        store: Store,
         reports: tokio_mpsc::UnboundedSender<Committed>,
         keep_days: Option<u32>,
     ) -> std::io::Result<StoreWriter> {
         let (events, receiver) = mpsc::channel::<(u64, UiEvent)>();
+        let (closed_tx, closed) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             .name("signoff-store".into())
             .spawn(move || {
-                // Pruning goes a small batch at a time between the event batches, so decisions
-                // never wait behind it for long.
-                let mut next_prune = Instant::now();
-                let mut pruning = false;
-                loop {
-                    if let Some(days) = keep_days {
-                        if !pruning && Instant::now() >= next_prune {
-                            pruning = true;
-                        }
-                        if pruning {
-                            match store.prune_step(SystemTime::now(), days, PRUNE_BATCH) {
-                                Ok(0) => {
-                                    pruning = false;
-                                    next_prune = Instant::now() + PRUNE_EVERY;
-                                }
-                                Ok(removed) => tracing::info!(removed, days, "pruned old history"),
-                                Err(error) => {
-                                    tracing::warn!(%error, "could not prune the history");
-                                    pruning = false;
-                                    next_prune = Instant::now() + PRUNE_EVERY;
-                                }
-                            }
-                        }
-                    }
-                    let wait = if pruning {
-                        Duration::ZERO
-                    } else {
-                        next_prune
-                            .saturating_duration_since(Instant::now())
-                            .min(PRUNE_EVERY)
-                    };
-                    let first = match receiver.recv_timeout(if keep_days.is_some() {
-                        wait
-                    } else {
-                        PRUNE_EVERY
-                    }) {
-                        Ok(first) => first,
-                        Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                    };
-                    let mut batch = vec![first];
-                    while batch.len() < BATCH {
-                        match receiver.try_recv() {
-                            Ok(event) => batch.push(event),
-                            Err(_) => break,
-                        }
-                    }
-                    let up_to = batch.last().map_or(0, |(ticket, _)| *ticket);
-                    let report = match write(&mut store, &batch) {
-                        Ok(()) => Committed::UpTo(up_to),
-                        Err(error) => {
-                            tracing::error!(%error, "could not record the history");
-                            Committed::Failed {
-                                up_to,
-                                error: error.to_string(),
-                            }
-                        }
-                    };
-                    if reports.send(report).is_err() {
-                        return;
-                    }
-                }
+                run(store, &receiver, &reports, keep_days);
+                // The history is closed (its journal folded back in) by now.
+                let _ = closed_tx.send(());
             })?;
         Ok(StoreWriter {
             events,
             next_ticket: 0,
+            closed,
         })
+    }
+
+    /// Stops the writer once it has written what it was given, and waits until the history is
+    /// closed, or until `deadline`.
+    pub async fn close(self, deadline: tokio::time::Instant) {
+        drop(self.events);
+        let _ = tokio::time::timeout_at(deadline, self.closed).await;
     }
 
     /// Hands an event to the writer; its ticket is reported once it is committed. Never blocks.
@@ -122,6 +74,83 @@ impl StoreWriter {
         // A writer that is gone reports nothing more, so what waits on it is never answered.
         let _ = self.events.send((self.next_ticket, event));
         self.next_ticket
+    }
+}
+
+/// The writer thread: until the events end, commits them in batches and reports how far it got;
+/// prunes between batches when `keep_days` is set.
+fn run(
+    mut store: Store,
+    receiver: &mpsc::Receiver<(u64, UiEvent)>,
+    reports: &tokio_mpsc::UnboundedSender<Committed>,
+    keep_days: Option<u32>,
+) {
+    // Pruning goes a small batch at a time between the event batches, so decisions
+    // never wait behind it for long.
+    let mut next_prune = Instant::now();
+    let mut pruning = false;
+    loop {
+        if let Some(days) = keep_days {
+            if !pruning && Instant::now() >= next_prune {
+                pruning = true;
+            }
+            if pruning {
+                match store.prune_step(SystemTime::now(), days, PRUNE_BATCH) {
+                    Ok(0) => {
+                        pruning = false;
+                        next_prune = Instant::now() + PRUNE_EVERY;
+                    }
+                    Ok(removed) => tracing::info!(removed, days, "pruned old history"),
+                    Err(error) => {
+                        tracing::warn!(%error, "could not prune the history");
+                        pruning = false;
+                        next_prune = Instant::now() + PRUNE_EVERY;
+                    }
+                }
+            }
+        }
+        let wait = if pruning {
+            Duration::ZERO
+        } else {
+            next_prune
+                .saturating_duration_since(Instant::now())
+                .min(PRUNE_EVERY)
+        };
+        let first = match receiver.recv_timeout(if keep_days.is_some() {
+            wait
+        } else {
+            PRUNE_EVERY
+        }) {
+            Ok(first) => first,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(event) => batch.push(event),
+                Err(_) => break,
+            }
+        }
+        let up_to = batch.last().map_or(0, |(ticket, _)| *ticket);
+        let written = match write(&mut store, &batch) {
+            Ok(()) if store.in_place() => Ok(()),
+            Ok(()) => Err(format!(
+                "{} was removed or replaced while the console ran; restart signoff",
+                store.path().display()
+            )),
+            Err(error) => Err(format!("{}: {error}", store.path().display())),
+        };
+        let report = match written {
+            Ok(()) => Committed::UpTo(up_to),
+            Err(error) => {
+                tracing::error!(%error, "could not record the history");
+                Committed::Failed { up_to, error }
+            }
+        };
+        if reports.send(report).is_err() {
+            return;
+        }
     }
 }
 
