@@ -215,8 +215,10 @@ async fn ten_thousand_streams_never_read_do_not_stop_other_agents() {
     let mut client = pb::agent_gate_client::AgentGateClient::new(channel);
     let session_id = crate::malformed::open_session(&mut client).await;
     // Ten thousand read-only proposals whose answers are never read, all on one connection. The
-    // first several thousand are accepted and left unread, holding the console's answers; past
-    // that the server drops the abuser's connection (the rest fail: none is an approval).
+    // first thousands are accepted and left unread, holding the console's answers. When requests
+    // arrive faster than the console reads them, h2's flood guard (a budget of small DATA frames
+    // received but not yet read: half the 1 MiB connection window, ~2,800 requests) sends GOAWAY
+    // ENHANCE_YOUR_CALM and drops the abuser's connection: the rest fail, none is an approval.
     let calls = (0..10_000).map(|n| {
         let mut client = client.clone();
         let request = pb::ProposeRequest {
