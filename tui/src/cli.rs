@@ -97,6 +97,11 @@ enum Command {
         /// The agent name shown in the console
         #[arg(long, default_value = "signoff run")]
         agent: String,
+        /// Propose in the agent's ongoing session ID (any text the agent keeps for its run), so
+        /// that the circuit breaker, grants and the sessions pane see one agent across commands
+        /// [default: a session of its own for each command]
+        #[arg(long, env = "SIGNOFF_SESSION", value_name = "ID")]
+        session: Option<String>,
         /// The command and its arguments
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
@@ -336,6 +341,7 @@ pub fn main() -> ExitCode {
             summary,
             timeout,
             agent,
+            session,
             command,
         }) => {
             let options = RunOptions {
@@ -344,6 +350,7 @@ pub fn main() -> ExitCode {
                 summary,
                 timeout: timeout.map(Duration::from_secs),
                 agent,
+                session: session.filter(|id| !id.is_empty()),
                 argv: command,
             };
             ExitCode::from(runtime.block_on(run_command::run(options)))

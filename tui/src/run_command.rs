@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub summary: Option<String>,
     pub timeout: Option<Duration>,
     pub agent: String,
+    /// The agent's ongoing session (`--session`), else one for this command alone.
+    pub session: Option<String>,
     pub argv: Vec<String>,
 }
 
@@ -39,13 +41,16 @@ pub async fn run(options: RunOptions) -> u8 {
         Err(error) => return refuse(&program, &error),
     };
     let parent = std::os::unix::process::parent_id();
-    let session = match gate
+    let mut builder = gate
         .session(options.agent)
         .agent_kind("signoff-run")
-        .pid(parent)
-        .open()
-        .await
-    {
+        .pid(parent);
+    // The agent's own session goes on after this command; one of our own ends with it.
+    let own_session = options.session.is_none();
+    if let Some(id) = options.session {
+        builder = builder.external_id(id);
+    }
+    let session = match builder.open().await {
         Ok(session) => session,
         Err(error) => return refuse(&program, &error),
     };
@@ -81,7 +86,9 @@ pub async fn run(options: RunOptions) -> u8 {
         Err(error) => return refuse(&program, &error),
     };
     if !decision.is_approved() {
-        let _ = session.close().await;
+        if own_session {
+            let _ = session.close().await;
+        }
         return not_approved(&program, &decision);
     }
 
@@ -112,7 +119,9 @@ pub async fn run(options: RunOptions) -> u8 {
     if let Err(error) = session.report_outcome(&proposal, outcome).await {
         tracing::warn!(%error, "could not report the outcome");
     }
-    let _ = session.close().await;
+    if own_session {
+        let _ = session.close().await;
+    }
     code
 }
 

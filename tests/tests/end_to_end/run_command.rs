@@ -158,3 +158,42 @@ async fn with_no_console_the_command_never_starts_and_exits_69_at_once() {
     );
     assert!(!dir.path().join("F").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_run_in_the_agents_session_share_it_and_its_circuit_breaker() {
+    let mut console = TestConsole::start().await;
+    // An agent that gates each command with `signoff run`, four staging changes at once.
+    let runs: Vec<_> = (0..4)
+        .map(|n| {
+            let file = format!("F{n}");
+            let mut run = signoff(
+                &console.socket,
+                console.dir.path(),
+                &["run", "--env", "staging", "--", "touch", &file],
+            );
+            run.env("SIGNOFF_SESSION", "agent-run-7");
+            tokio::spawn(run.output())
+        })
+        .collect();
+    let mut sessions = std::collections::HashSet::new();
+    let frozen = loop {
+        match console.next_event().await {
+            UiEvent::Waiting(item) => {
+                sessions.insert(item.key.session.clone());
+            }
+            UiEvent::SessionFrozen { id, why } => break (id, why),
+            _ => {}
+        }
+    };
+    assert_eq!(sessions.len(), 1, "one session for the agent's commands");
+    assert!(sessions.contains(&frozen.0), "{frozen:?}");
+    assert!(frozen.1.contains("risky"), "{}", frozen.1);
+    let dir = console.shutdown().await;
+    for run in runs {
+        let output = within(run).await.unwrap().unwrap();
+        assert_ne!(output.status.code(), Some(0));
+    }
+    for n in 0..4 {
+        assert!(!dir.path().join(format!("F{n}")).exists());
+    }
+}
