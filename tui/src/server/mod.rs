@@ -17,11 +17,11 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::queue::QueueHandle;
 pub use limit::MAX_REQUEST_BYTES;
-pub use socket::{BoundSocket, SocketError, SocketFile, Watched, bind};
+pub use socket::{BoundSocket, SocketError, SocketFile, bind};
 pub use token::Token;
 
-/// Serves the gate on `socket` until `shutdown` resolves, watching its file (see [`Watched`]);
-/// `tell` hears what the person should know about it.
+/// Serves the gate on `socket` until `shutdown` resolves, watching its file
+/// ([`socket::Watched`]); `tell` hears what the person should know about it.
 pub async fn serve(
     socket: BoundSocket,
     queue: QueueHandle,
@@ -31,7 +31,10 @@ pub async fn serve(
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
         .add_routes(routes(queue).await)
-        .serve_with_incoming_shutdown(Watched::new(socket, socket::WATCH_EVERY, tell), shutdown)
+        .serve_with_incoming_shutdown(
+            socket::Watched::new(socket, socket::WATCH_EVERY, tell),
+            shutdown,
+        )
         .await
 }
 
