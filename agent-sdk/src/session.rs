@@ -116,6 +116,8 @@ impl Session {
     /// Proposes `action` and returns once the console has assessed it, so the caller can show
     /// the assessment while it waits; [`Pending::decision`] then waits for the decision.
     /// `wait` bounds how long the agent is willing to wait (the console may bound it further).
+    /// The values of this process's context variables go with it, credentials removed (see
+    /// [`signoff_protocol::variables`]), so that the console can tell where its CLIs would act.
     pub async fn submit(&self, action: Action, wait: Option<Duration>) -> Result<Pending, Error> {
         let proposal_id = ProposalId(uuid::Uuid::new_v4().to_string());
         let digest = ActionDigest::of(&action);
@@ -124,6 +126,11 @@ impl Session {
             proposal_id: proposal_id.0.clone(),
             action: Some(action.into()),
             wait_seconds: wait.map_or(0, |w| u32::try_from(w.as_secs().max(1)).unwrap_or(u32::MAX)),
+            // Where the agent's CLIs would act (KUBECONFIG, AWS_PROFILE…), credentials removed:
+            // the console reads those contexts itself.
+            context_variables: signoff_protocol::variables::from_process()
+                .into_iter()
+                .collect(),
         };
         let mut client = self.client.clone();
         let first = async {

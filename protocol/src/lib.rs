@@ -11,6 +11,7 @@ mod decision;
 mod digest;
 mod error;
 mod session;
+pub mod variables;
 
 /// The generated wire types and the tonic client and server of `signoff.v1.AgentGate`.
 pub mod pb {

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use signoff_agent_sdk::{Action, ActionKind, Environment, SessionInfo, ShellCommand};
 
 use crate::console::{Console, ConsoleOptions};
-use crate::policy::{Engine, Policy};
+use crate::policy::Engine;
 use crate::queue::QueueConfig;
 use crate::run_command::{self, RunOptions};
 use crate::ui::{Keymap, UiOptions};
@@ -668,12 +668,15 @@ fn explain(
     let cwd = std::env::current_dir()
         .map(|d| d.display().to_string())
         .unwrap_or_else(|_| "/".into());
+    let lookout = crate::facts::Lookout::new(engine);
+    let variables = signoff_protocol::variables::from_process();
     if batch {
         crate::explain::batch(
-            &engine,
+            &lookout,
             std::io::stdin().lock(),
             std::io::stdout().lock(),
             &cwd,
+            &variables,
         )?;
         return Ok(());
     }
@@ -694,8 +697,7 @@ fn explain(
         workspace: cwd,
         ..SessionInfo::default()
     };
-    let facts = crate::facts::look_up(&action, Some(&session.workspace));
-    let assessment = engine.assess(&action, &session, &facts);
+    let assessment = lookout.assess(&action, &session, variables);
     if json {
         println!(
             "{}",

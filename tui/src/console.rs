@@ -9,6 +9,7 @@ use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::facts::Lookout;
 use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
 use crate::server::{self, Remote, RemoteError, RemoteOptions, SocketError};
@@ -86,6 +87,7 @@ impl Console {
                 let _ = ui.send(UiEvent::Alert(message));
             }
         };
+        let lookout = Lookout::new(options.policy.clone());
         let queue = queue::spawn(
             Queue::new(Box::new(options.policy), options.queue),
             ui,
@@ -93,12 +95,12 @@ impl Console {
         )?;
         let (stop, stopped) = oneshot::channel::<()>();
         let stopped = stopped.map(drop).shared();
-        let local = server::serve(bound, queue.clone(), tell, stopped.clone());
+        let local = server::serve(bound, queue.clone(), lookout.clone(), tell, stopped.clone());
         let remote = {
             let queue = queue.clone();
             async move {
                 match remote {
-                    Some(remote) => remote.serve(queue, stopped).await,
+                    Some(remote) => remote.serve(queue, lookout, stopped).await,
                     None => Ok(()),
                 }
             }

@@ -11,7 +11,9 @@ use signoff_protocol::{
     InfraOperation, SessionInfo, ShellCommand, SqlStatement,
 };
 
-use crate::policy::Policy;
+use signoff_protocol::variables::{self, Variables};
+
+use crate::facts::Lookout;
 
 /// An action in its JSON form:
 /// `{"kind":"shell","command":"rm -rf build","env":"dev","cwd":"/repo"}`.
@@ -23,6 +25,10 @@ pub struct ActionSpec {
     pub env: Option<String>,
     #[serde(default)]
     pub cwd: Option<String>,
+    /// The agent's context variables (`KUBECONFIG`, `AWS_PROFILE`…), over those `signoff
+    /// explain` itself runs with.
+    #[serde(default)]
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +66,13 @@ pub enum KindSpec {
 }
 
 impl ActionSpec {
+    /// The context variables the action is judged with: `base`, then the spec's own.
+    pub fn variables(&self, base: &Variables) -> Variables {
+        let mut all = base.clone();
+        all.extend(variables::accept(self.vars.clone()));
+        all
+    }
+
     /// The action and the session it is judged in (whose workspace is the cwd).
     pub fn into_action(self, default_cwd: &str) -> Result<(Action, SessionInfo), String> {
         let environment: Environment = self.env.as_deref().unwrap_or("unknown").parse()?;
@@ -139,6 +152,12 @@ pub struct Case {
     pub tier: String,
     #[serde(default)]
     pub typed: Option<String>,
+    /// The fixture directory (`facts/fixtures/NAME`) whose files the action is judged with.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Text one of the reasons must contain.
+    #[serde(default)]
+    pub because: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,14 +206,17 @@ impl From<&Assessment> for Explained {
     }
 }
 
-/// One line of `--batch` output for one line of input.
-pub fn explain_line(policy: &dyn Policy, line: &str, default_cwd: &str) -> String {
+/// One line of `--batch` output for one line of input; `base`: the context variables every
+/// action is judged with (`signoff explain`'s own).
+pub fn explain_line(lookout: &Lookout, line: &str, default_cwd: &str, base: &Variables) -> String {
     let result = serde_json::from_str::<ActionSpec>(line)
         .map_err(|e| format!("not a valid action: {e}"))
-        .and_then(|spec| spec.into_action(default_cwd))
-        .map(|(action, session)| {
-            let facts = crate::facts::look_up(&action, Some(&session.workspace));
-            Explained::from(&policy.assess(&action, &session, &facts))
+        .and_then(|spec| {
+            let variables = spec.variables(base);
+            let (action, session) = spec.into_action(default_cwd)?;
+            Ok(Explained::from(
+                &lookout.assess(&action, &session, variables),
+            ))
         });
     match result {
         Ok(explained) => {
@@ -211,13 +233,18 @@ fn error_json(message: &str) -> String {
 /// Reads JSON lines from `input` and writes one JSON line per input line, in order. Blank input
 /// lines are answered with an error line too, so output line N always answers input line N.
 pub fn batch(
-    policy: &dyn Policy,
+    lookout: &Lookout,
     input: impl BufRead,
     mut output: impl Write,
     default_cwd: &str,
+    base: &Variables,
 ) -> std::io::Result<()> {
     for line in input.lines() {
-        writeln!(output, "{}", explain_line(policy, &line?, default_cwd))?;
+        writeln!(
+            output,
+            "{}",
+            explain_line(lookout, &line?, default_cwd, base)
+        )?;
         output.flush()?;
     }
     Ok(())

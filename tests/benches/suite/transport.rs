@@ -197,6 +197,7 @@ pub fn run(quick: bool, summary: &mut Summary) {
             proposal_id: uuid_like(),
             action: Some(action().into()),
             wait_seconds: 0,
+            ..Default::default()
         }
         .encode_to_vec(),
     );

@@ -226,6 +226,7 @@ async fn ten_thousand_streams_never_read_do_not_stop_other_agents() {
             proposal_id: format!("unread-{n}"),
             action: Some(crate::malformed::shell_pb(&["ls"])),
             wait_seconds: 0,
+            ..Default::default()
         };
         async move { client.propose(request).await }
     });

@@ -61,6 +61,7 @@ async fn malformed_requests_get_invalid_argument_and_the_console_carries_on() {
         proposal_id: proposal_id.into(),
         action,
         wait_seconds: 0,
+        ..Default::default()
     };
 
     let cases: Vec<(pb::ProposeRequest, Code, &str)> = vec![
@@ -151,6 +152,7 @@ async fn a_proposal_id_replayed_with_another_action_is_refused() {
         proposal_id: "same-id".into(),
         action: Some(shell_pb(argv)),
         wait_seconds: 0,
+        ..Default::default()
     };
     let mut first = client
         .propose(request(&["touch", "F"]))
@@ -240,6 +242,7 @@ async fn a_request_over_the_size_limit_is_resource_exhausted_and_the_console_car
                 proposal_id: format!("big-{size}"),
                 action: Some(action),
                 wait_seconds: 0,
+                ..Default::default()
             })
             .await
             .err()
@@ -254,6 +257,7 @@ async fn a_request_over_the_size_limit_is_resource_exhausted_and_the_console_car
             proposal_id: "small".into(),
             action: Some(shell_pb(&["ls"])),
             wait_seconds: 0,
+            ..Default::default()
         })
         .await
         .unwrap()

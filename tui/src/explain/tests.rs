@@ -1,9 +1,17 @@
 use super::*;
-use crate::policy::{Engine, Facts};
+use crate::policy::{Engine, Facts, Policy};
 
 fn run_batch(input: &str) -> Vec<serde_json::Value> {
     let mut output = Vec::new();
-    batch(&Engine::default(), input.as_bytes(), &mut output, "/repo").unwrap();
+    let lookout = Lookout::new(Engine::default());
+    batch(
+        &lookout,
+        input.as_bytes(),
+        &mut output,
+        "/repo",
+        &Variables::new(),
+    )
+    .unwrap();
     String::from_utf8(output)
         .unwrap()
         .lines()

@@ -1,20 +1,27 @@
 //! Environments an action names: flags, env-var prefixes, hosts, overlay paths.
 
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use signoff_protocol::Environment;
 
-/// The words that mean each environment. Matched against whole tokens (`my-app-prod` has the
-/// token `prod`; `product` has not).
+/// The names that mean each environment: words matched against whole tokens (`my-app-prod` has
+/// the token `prod`; `product` has not), and patterns matched against whole names — a kube
+/// context, a project, a host, a URL (`kind-*`, `*.db.acme.com`, `https://api.acme.com/*`).
+/// When several match, production wins over staging over dev.
 #[derive(Debug, Clone)]
 pub struct EnvNames {
     pub production: Vec<String>,
     pub staging: Vec<String>,
     pub dev: Vec<String>,
+    /// The patterns as written, per environment.
+    pub patterns: Vec<(Environment, String)>,
+    /// `patterns` compiled: production, staging, dev.
+    compiled: [GlobSet; 3],
 }
 
 impl Default for EnvNames {
     fn default() -> Self {
         let words = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-        EnvNames {
+        let mut names = EnvNames {
             production: words(&["prod", "production", "prd", "live"]),
             staging: words(&["staging", "stage", "stg", "preprod", "uat"]),
             dev: words(&[
@@ -25,9 +32,32 @@ impl Default for EnvNames {
                 "test",
                 "sandbox",
             ]),
+            patterns: Vec::new(),
+            compiled: Default::default(),
+        };
+        names
+            .patterns
+            .push((Environment::Production, "main-cluster".into()));
+        for pattern in LOCAL_CLUSTERS {
+            names.patterns.push((Environment::Dev, pattern.to_string()));
         }
+        names.compile().expect("the built-in patterns compile");
+        names
     }
 }
+
+/// Kubernetes contexts (and clusters) that run on this machine.
+pub const LOCAL_CLUSTERS: &[&str] = &[
+    "kind-*",
+    "k3d-*",
+    "minikube",
+    "docker-desktop",
+    "docker-for-desktop",
+    "rancher-desktop",
+    "orbstack",
+    "colima",
+    "microk8s",
+];
 
 /// Orders named environments by how much care they need. Unknown never comes from a name.
 pub fn rank(environment: Environment) -> u8 {
@@ -98,8 +128,53 @@ const ENV_VARS: &[&str] = &[
 ];
 
 impl EnvNames {
-    /// The environment one piece of text names, by its tokens; production wins over staging over
-    /// dev when several are named.
+    /// Adds a name from the user's policy file: a word (letters and digits only) is matched as
+    /// a token, anything else as a whole-name pattern (`*` matches any run of characters).
+    pub fn add(&mut self, environment: Environment, entry: &str) -> Result<(), String> {
+        let entry = entry.trim().to_ascii_lowercase();
+        if entry.chars().all(|c| c.is_ascii_alphanumeric()) && !entry.is_empty() {
+            match environment {
+                Environment::Production => self.production.push(entry),
+                Environment::Staging => self.staging.push(entry),
+                _ => self.dev.push(entry),
+            }
+            return Ok(());
+        }
+        let literal = entry.chars().filter(|c| !"*?[]{}".contains(*c)).count();
+        if literal < 3 {
+            return Err(format!(
+                "`{entry}` would match almost any name; name the projects, hosts or contexts themselves"
+            ));
+        }
+        self.patterns.push((environment, entry));
+        self.compile()
+    }
+
+    fn compile(&mut self) -> Result<(), String> {
+        let mut sets = [
+            GlobSetBuilder::new(),
+            GlobSetBuilder::new(),
+            GlobSetBuilder::new(),
+        ];
+        for (environment, pattern) in &self.patterns {
+            let glob = GlobBuilder::new(pattern)
+                .case_insensitive(true)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| format!("`{pattern}` is not a valid pattern: {e}"))?;
+            sets[slot(*environment)].add(glob);
+        }
+        let [production, staging, dev] = sets.map(|set| set.build());
+        self.compiled = [
+            production.map_err(|e| e.to_string())?,
+            staging.map_err(|e| e.to_string())?,
+            dev.map_err(|e| e.to_string())?,
+        ];
+        Ok(())
+    }
+
+    /// The environment one piece of text names, by its tokens and as a whole (and, for a URL,
+    /// by its host); production wins over staging over dev when several are named.
     pub fn of(&self, text: &str) -> Option<Environment> {
         let lower = text.to_ascii_lowercase();
         let tokens: Vec<&str> = lower
@@ -107,11 +182,16 @@ impl EnvNames {
             .filter(|t| !t.is_empty())
             .collect();
         let names = |list: &[String]| tokens.iter().any(|t| list.iter().any(|n| n == t));
-        if names(&self.production) {
+        let host = host_of(&lower);
+        let matches = |environment: Environment| {
+            let set = &self.compiled[slot(environment)];
+            !set.is_empty() && (set.is_match(&lower) || host.is_some_and(|h| set.is_match(h)))
+        };
+        if names(&self.production) || matches(Environment::Production) {
             Some(Environment::Production)
-        } else if names(&self.staging) {
+        } else if names(&self.staging) || matches(Environment::Staging) {
             Some(Environment::Staging)
-        } else if names(&self.dev) || lower.contains("127.0.0.1") || lower.contains("[::1]") {
+        } else if names(&self.dev) || matches(Environment::Dev) || host.is_some_and(is_loopback) {
             Some(Environment::Dev)
         } else {
             None
@@ -159,6 +239,39 @@ impl EnvNames {
         }
         found
     }
+}
+
+fn slot(environment: Environment) -> usize {
+    match environment {
+        Environment::Production => 0,
+        Environment::Staging => 1,
+        _ => 2,
+    }
+}
+
+/// The host of a URL or of `host:port`, or the text itself when it looks like a bare host.
+pub fn host_of(text: &str) -> Option<&str> {
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None if host.matches(':').count() == 1 => host.split(':').next().unwrap_or(host),
+        None => host,
+    };
+    (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
+}
+
+/// Hosts that are this machine.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host == "host.docker.internal"
+        || host == "kubernetes.docker.internal"
 }
 
 /// `overlays/prod/`, `environments/production`, `envs/staging`: a directory per environment.

@@ -2,6 +2,8 @@
 
 use signoff_protocol::{Environment, Tier};
 
+use super::place::Place;
+
 /// What an action does to the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Effect {
@@ -32,8 +34,11 @@ pub struct Finding {
     pub scope: Scope,
     /// The least tier this finding alone calls for (reading secrets is risky although it only reads).
     pub floor: Tier,
-    /// An environment the action itself names (`--project=production`, a prod kube context).
+    /// An environment the action itself names (`--project=production`, `-n prod`): it can only
+    /// raise where the finding lands.
     pub environment: Option<Environment>,
+    /// Where a remote effect lands, as its own context establishes (see [`crate::policy::place`]).
+    pub place: Option<Place>,
     /// The resource the action names (volume id, database, branch, bucket, path), used as the text
     /// a reviewer types to approve a critical action.
     pub resource: Option<String>,
@@ -48,6 +53,7 @@ impl Finding {
             scope,
             floor: Tier::ReadOnly,
             environment: None,
+            place: None,
             resource: None,
         }
     }

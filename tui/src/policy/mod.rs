@@ -7,8 +7,10 @@
 //! to every finding; the riskiest decides. Nothing here does IO: same action, same assessment.
 
 mod env;
+mod facts;
 mod finding;
 mod paths;
+mod place;
 mod shell;
 mod sql;
 mod tools;
@@ -19,6 +21,7 @@ use signoff_protocol::{
 };
 
 pub use env::EnvNames;
+pub use facts::{Facts, FileText, Files};
 pub use finding::{Effect, Finding, Scope};
 pub use user::{PolicyError, UserRule, default_file, default_path};
 
@@ -27,16 +30,7 @@ pub trait Policy: Send + 'static {
     fn assess(&self, action: &Action, session: &SessionInfo, facts: &Facts) -> Assessment;
 }
 
-/// What the console looked up about an action before judging it, since the policy itself does
-/// no IO (see `crate::facts`). Facts only ever raise a tier.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// A file action's path exists but git does not track it (untracked or ignored): no history
-    /// can restore what the change overwrites. False when tracked, new, or not known.
-    pub file_untracked: bool,
-}
-
-pub const POLICY_VERSION: &str = "builtin-2";
+pub const POLICY_VERSION: &str = "builtin-3";
 
 /// What the built-in rules are told by configuration.
 #[derive(Debug, Clone)]
@@ -86,7 +80,7 @@ pub struct Engine {
 
 impl Policy for Engine {
     fn assess(&self, action: &Action, session: &SessionInfo, facts: &Facts) -> Assessment {
-        let assessment = judge(action, self.findings(action, session, facts));
+        let assessment = judge(action, self.findings(action, session, facts), facts);
         match self
             .rules
             .iter()
@@ -122,7 +116,7 @@ impl Engine {
                 } else {
                     command.cwd()
                 };
-                shell::analyze(command, cwd, context, &mut out);
+                shell::analyze(command, cwd, context, facts, &mut out);
             }
             ActionKind::File(file) => {
                 let path = paths::describe(&file.path, workspace);
@@ -155,30 +149,37 @@ impl Engine {
                 }
             }
             ActionKind::Sql(statement) => {
-                // A declared dev database is a local dev service; any other is shared.
-                let scope = if action.target.environment == Environment::Dev {
-                    Scope::Workspace
-                } else {
-                    Scope::Remote
+                // Where the database is, only its own address says (`postgres://localhost/app`):
+                // a bare name places it nowhere, and the declared environment is the workspace's.
+                let place = env::host_of(&statement.database)
+                    .filter(|_| statement.database.contains("://"))
+                    .map(|_| place::of_host(&statement.database, &context.names));
+                let scope = match &place {
+                    Some(place) if place.site == place::Site::Local => Scope::Workspace,
+                    _ => Scope::Remote,
                 };
                 let named = context.names.of(&statement.database);
+                let database = statement
+                    .database
+                    .rsplit_once("://")
+                    .map_or(statement.database.as_str(), |(_, rest)| {
+                        rest.rsplit('/').next().unwrap_or(rest)
+                    });
                 out.extend(
-                    tools::databases_sql(
-                        &statement.statement,
-                        &statement.dialect,
-                        scope,
-                        &statement.database,
-                    )
-                    .into_iter()
-                    .map(|f| f.environment(named)),
+                    tools::databases_sql(&statement.statement, &statement.dialect, scope, database)
+                        .into_iter()
+                        .map(|mut finding| {
+                            finding.place = place.clone();
+                            finding.environment(named)
+                        }),
                 );
             }
             ActionKind::Http(request) => {
                 let named = context.names.of(&request.url);
-                out.push(
-                    tools::http(&request.method, &request.url, &request.body_preview)
-                        .environment(named),
-                );
+                let mut finding = tools::http(&request.method, &request.url, &request.body_preview)
+                    .environment(named);
+                finding.place = Some(place::of_host(&request.url, &context.names));
+                out.push(finding);
             }
             ActionKind::Infra(operation) => {
                 let named = context.names.of(&operation.resource);
@@ -209,20 +210,74 @@ impl Engine {
     }
 }
 
-/// The environment a finding lands in: as declared, raised (never lowered) by what the action
-/// names; an unknown one counts as production for a remote effect and as dev for a local one.
+/// The environment a finding lands in. A remote effect lands where its own context places it —
+/// no context, or one that names no environment, counts as production — whatever the agent
+/// declared, since the declared environment is its workspace's. A local effect lands in the
+/// declared environment (unknown: dev), or in the local service its context names. What the
+/// action names, and a declared staging or production, only raise.
 fn environment_of(declared: Environment, finding: &Finding) -> Environment {
-    let named = match declared {
-        Environment::Unknown => finding.environment,
-        declared => env::raise(Some(declared), finding.environment),
+    let declared = Some(declared).filter(|d| *d != Environment::Unknown);
+    let placed = finding.place.as_ref().and_then(|place| place.environment);
+    let base = match finding.scope {
+        Scope::Remote => placed.unwrap_or(Environment::Production),
+        _ => env::raise(declared, placed).unwrap_or(Environment::Dev),
     };
-    match named {
-        None | Some(Environment::Unknown) if finding.scope == Scope::Remote => {
-            Environment::Production
-        }
-        None | Some(Environment::Unknown) => Environment::Dev,
-        Some(environment) => environment,
+    env::raise(env::raise(Some(base), finding.environment), declared).unwrap_or(base)
+}
+
+/// Says where the deciding finding's environment came from, in words.
+fn environment_reason(
+    declared: Environment,
+    finding: &Finding,
+    landed: Environment,
+    facts: &Facts,
+) -> Option<Reason> {
+    let placed = finding.place.as_ref();
+    if finding.scope != Scope::Remote && placed.is_none() {
+        return None;
     }
+    let raised = finding
+        .environment
+        .is_some_and(|named| env::rank(named) >= env::rank(landed))
+        && placed.and_then(|p| p.environment) != Some(landed);
+    Some(match placed {
+        _ if raised => Reason::new(
+            "env.named",
+            format!("{landed} — the action itself names it."),
+        ),
+        Some(place) if place.environment.is_some() => {
+            Reason::new("env.context", format!("{landed} — {}.", place.source))
+        }
+        Some(place) => Reason::new(
+            "env.unknown-remote",
+            format!(
+                "unknown — counts as production: {}; no rule says which environment that is \
+                 (map it under [environments] in policy.toml).",
+                place.source
+            ),
+        ),
+        None => {
+            let what = finding
+                .resource
+                .as_deref()
+                .map_or("it".to_string(), |r| format!("`{r}`"));
+            let mut why = format!(
+                "unknown — counts as production: no context establishes where {what} lives"
+            );
+            if facts.agent_is_remote {
+                why.push_str(
+                    " (the agent connects over TCP, so the console cannot read its files)",
+                );
+            }
+            why.push('.');
+            if matches!(declared, Environment::Dev | Environment::Staging) {
+                why.push_str(&format!(
+                    " The declared {declared} is the agent's workspace's, not a remote resource's."
+                ));
+            }
+            Reason::new("env.unknown-remote", why)
+        }
+    })
 }
 
 /// The tier table of PRODUCT.md for one finding.
@@ -240,7 +295,7 @@ fn tier_of(finding: &Finding, environment: Environment) -> Tier {
 }
 
 /// Turns findings into an assessment: the riskiest finding decides.
-pub fn judge(action: &Action, findings: Vec<Finding>) -> Assessment {
+pub fn judge(action: &Action, findings: Vec<Finding>, facts: &Facts) -> Assessment {
     let declared = action.target.environment;
     let mut tier = Tier::ReadOnly;
     let mut environment = if declared == Environment::Unknown {
@@ -250,13 +305,22 @@ pub fn judge(action: &Action, findings: Vec<Finding>) -> Assessment {
     };
     let mut reasons = Vec::new();
     let mut typed = None;
+    let mut deciding = None;
     for finding in &findings {
         let landed = environment_of(declared, finding);
         let finding_tier = tier_of(finding, landed);
-        if finding_tier > tier
+        // The riskiest finding decides; among equals, the one that lands furthest, then one
+        // whose context says where it lands.
+        let tie = finding_tier == tier && landed == environment;
+        if deciding.is_none()
+            || finding_tier > tier
             || (finding_tier == tier && env::rank(landed) > env::rank(environment))
+            || (tie
+                && finding.place.is_some()
+                && deciding.is_some_and(|d: &Finding| d.place.is_none()))
         {
             environment = landed;
+            deciding = Some(finding);
         }
         if finding_tier == Tier::Critical && typed.is_none() {
             typed = finding.resource.clone();
@@ -272,19 +336,18 @@ pub fn judge(action: &Action, findings: Vec<Finding>) -> Assessment {
         .iter()
         .filter_map(|f| f.environment)
         .max_by_key(|e| env::rank(*e));
-    if let Some(named) =
-        named.filter(|n| env::rank(*n) > env::rank(declared) && *n != Environment::Dev)
-    {
-        reasons.push(Reason::new(
-            "env.named",
-            format!("The action itself names {named}."),
-        ));
-    } else if declared == Environment::Unknown && changes && environment == Environment::Production
-    {
-        reasons.push(Reason::new(
-            "env.unknown-remote",
-            "The environment is unknown and the effect is remote, so it counts as production.",
-        ));
+    match deciding.and_then(|f| environment_reason(declared, f, environment, facts)) {
+        Some(reason) => reasons.push(reason),
+        None => {
+            if let Some(named) =
+                named.filter(|n| env::rank(*n) > env::rank(declared) && *n != Environment::Dev)
+            {
+                reasons.push(Reason::new(
+                    "env.named",
+                    format!("{named} — the action itself names it."),
+                ));
+            }
+        }
     }
     if changes
         && tier >= Tier::Risky

@@ -177,6 +177,31 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
     }
 }
 
+/// `path` as the absolute, normalized path a program would open from `cwd`, with `~` and `$HOME`
+/// expanded to `home`; `None` when that cannot be known (a home-relative path and no home, or
+/// any other variable).
+pub fn resolve(path: &str, cwd: &str, home: Option<&str>) -> Option<String> {
+    let path = path.trim();
+    let absolute = if is_home_relative(path) {
+        let rest = path
+            .trim_start_matches("${HOME}")
+            .trim_start_matches("$HOME")
+            .trim_start_matches('~');
+        format!("{}{rest}", home?.trim_end_matches('/'))
+    } else {
+        absolute(path, cwd)
+    };
+    if absolute.contains('$') || !absolute.starts_with('/') {
+        return None;
+    }
+    let normalized = normalize_segments(&absolute);
+    Some(if normalized.is_empty() {
+        "/".into()
+    } else {
+        normalized
+    })
+}
+
 fn is_home_relative(path: &str) -> bool {
     path == "~"
         || path.starts_with("~/")

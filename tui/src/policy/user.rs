@@ -24,6 +24,8 @@ pub enum PolicyError {
     },
     #[error("{path} is not a valid policy file: {message}")]
     Syntax { path: PathBuf, message: String },
+    #[error("{path}: [environments]: {message}")]
+    Environments { path: PathBuf, message: String },
     #[error("{path}: rule `{rule}`: {message}")]
     Rule {
         path: PathBuf,
@@ -52,6 +54,9 @@ struct EnvironmentsFile {
     staging: Vec<String>,
     #[serde(default)]
     dev: Vec<String>,
+    /// name → the environment it must map to, checked at load.
+    #[serde(default)]
+    examples: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,17 +163,12 @@ pub fn parse(text: &str, path: &Path) -> Result<(Context, Vec<UserRule>), Policy
     })?;
     let mut context = Context::default();
     if let Some(environments) = file.environments {
-        let add = |list: &mut Vec<String>, extra: Vec<String>| {
-            list.extend(extra.into_iter().map(|w| w.to_ascii_lowercase()))
-        };
-        let EnvNames {
-            production,
-            staging,
-            dev,
-        } = &mut context.names;
-        add(production, environments.production);
-        add(staging, environments.staging);
-        add(dev, environments.dev);
+        check_environments(&mut context.names, environments).map_err(|message| {
+            PolicyError::Environments {
+                path: path.into(),
+                message,
+            }
+        })?;
     }
     if let Some(branches) = file.protected_branches {
         context.protected_branches = branches;
@@ -183,6 +183,53 @@ pub fn parse(text: &str, path: &Path) -> Result<(Context, Vec<UserRule>), Policy
         })?);
     }
     Ok((context, rules))
+}
+
+/// Adds the user's names and checks every example maps where it says. A pattern (anything but
+/// a plain word) must be shown by an example, as a rule's regex must.
+fn check_environments(names: &mut EnvNames, file: EnvironmentsFile) -> Result<(), String> {
+    let lists = [
+        (Environment::Production, file.production),
+        (Environment::Staging, file.staging),
+        (Environment::Dev, file.dev),
+    ];
+    for (environment, entries) in &lists {
+        for entry in entries {
+            names.add(*environment, entry)?;
+        }
+    }
+    for (name, expected) in &file.examples {
+        let expected: Environment = expected.parse()?;
+        let got = names.of(name);
+        if got != Some(expected) {
+            let got = got.map_or("no environment".to_string(), |e| e.to_string());
+            return Err(format!(
+                "the example `{name}` maps to {got}, not {expected} (production wins when a name says several)"
+            ));
+        }
+    }
+    for (environment, entries) in &lists {
+        for pattern in entries
+            .iter()
+            .filter(|e| !e.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            let matcher = globset::GlobBuilder::new(&pattern.to_ascii_lowercase())
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| e.to_string())?
+                .compile_matcher();
+            let shown = file.examples.iter().any(|(name, expected)| {
+                expected.parse() == Ok(*environment) && matcher.is_match(name.to_ascii_lowercase())
+            });
+            if !shown {
+                return Err(format!(
+                    "`{pattern}` has no example: add one under [environments.examples], e.g. \"{}\" = \"{environment}\"",
+                    pattern.replace('*', "x")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Builds and checks one rule.
@@ -293,13 +340,30 @@ pub fn default_file() -> String {
 # critical. `prefix/*` matches a family. This list REPLACES the built-in one shown.
 protected_branches = [{branches}]
 
-# Words that name each environment, matched as whole tokens in flags (--project, --namespace,
-# --context, --env …), hosts and URLs, env vars (RAILS_ENV …) and, for remote tools, any argument.
-# The words listed here are ADDED to the built-in ones shown.
+# The names that say which environment something is in. signoff reads where each remote action
+# lands from the context its CLI acts in — the `railway link` of the directory, the kubeconfig's
+# current context and cluster, the AWS profile and its account, the gcloud project, the Terraform
+# workspace, the app in fly.toml, the database host — and maps what that context names here.
+# A remote action whose context names no environment counts as production.
+#
+# An entry of letters and digits only is a word, matched as a whole token anywhere in a name
+# (`prod` matches `shop-prod-eks`, not `product`). Anything else is a pattern matched against the
+# whole name, `*` for any run of characters: a project (`acme-main`), an account id, a kube
+# context (`kind-*`), a host (`*.db.acme.com`), a URL prefix (`https://api.acme.com/*`). Each
+# pattern needs an example under [environments.examples], and every example is checked when the
+# file loads. When a name matches several environments, production wins: nothing here can make a
+# production-looking name anything less. The entries are ADDED to the built-in words shown, and
+# to the built-in patterns ({builtin_patterns}). For example: add "acme-main" and
+# "*.db.acme.com" to production, and the example "pg-1.db.acme.com" for production.
 [environments]
 production = [{production}]
 staging = [{staging}]
 dev = [{dev}]
+
+# [environments.examples]
+# "shop-prod-eks" = "production"
+# "db.staging.internal" = "staging"
+# "kind-shop" = "dev"
 
 # Rules set the tier of matching actions (the first matching rule wins). A rule matches when all
 # it names match: `kind` (shell, file, sql, http, infra, tool), `command` (a regex over the
@@ -333,6 +397,13 @@ dev = [{dev}]
         production = list(&context.names.production),
         staging = list(&context.names.staging),
         dev = list(&context.names.dev),
+        builtin_patterns = context
+            .names
+            .patterns
+            .iter()
+            .map(|(environment, pattern)| format!("{pattern} → {environment}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         branches = list(&context.protected_branches),
     )
 }

@@ -39,7 +39,8 @@ enum Command {
         key: ProposalKey,
         action: Action,
         wait: Option<Duration>,
-        facts: Facts,
+        // Boxed: the agent's variables and the files read make it the largest command by far.
+        facts: Box<Facts>,
         events: EventSender,
         reply: oneshot::Sender<Result<SubscriberId, ProposeError>>,
     },
@@ -115,7 +116,7 @@ impl QueueHandle {
             key,
             action,
             wait,
-            facts,
+            facts: Box::new(facts),
             events,
             reply,
         })
@@ -336,7 +337,7 @@ impl QueueTask {
                 self.streams.insert(subscriber, events);
                 let result = self
                     .queue
-                    .propose_with(now, subscriber, key, action, wait, facts)
+                    .propose_with(now, subscriber, key, action, wait, *facts)
                     .map(|effects| {
                         self.apply(effects);
                         subscriber

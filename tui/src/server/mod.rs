@@ -15,6 +15,7 @@ use tonic::service::{InterceptorLayer, Routes};
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
+use crate::facts::Lookout;
 use crate::queue::QueueHandle;
 pub use limit::MAX_REQUEST_BYTES;
 pub use socket::{BoundSocket, SocketError, SocketFile, bind};
@@ -25,12 +26,13 @@ pub use token::Token;
 pub async fn serve(
     socket: BoundSocket,
     queue: QueueHandle,
+    lookout: Lookout,
     tell: impl FnMut(String) + Send + 'static,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
-        .add_routes(routes(queue).await)
+        .add_routes(routes(queue, lookout, false).await)
         .serve_with_incoming_shutdown(
             socket::Watched::new(socket, socket::WATCH_EVERY, tell),
             shutdown,
@@ -114,6 +116,7 @@ impl Remote {
     pub async fn serve(
         self,
         queue: QueueHandle,
+        lookout: Lookout,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), tonic::transport::Error> {
         let Remote {
@@ -124,15 +127,15 @@ impl Remote {
         } = self;
         server
             .layer(InterceptorLayer::new(token::require(token)))
-            .add_routes(routes(queue).await)
+            .add_routes(routes(queue, lookout, true).await)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
     }
 }
 
 /// The gate, and for any-language clients the standard health service and reflection to
-/// discover the API.
-async fn routes(queue: QueueHandle) -> Routes {
+/// discover the API. `remote`: agents reach it over TCP, so the files here are not theirs.
+async fn routes(queue: QueueHandle, lookout: Lookout, remote: bool) -> Routes {
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<AgentGateServer<service::GateService>>()
@@ -140,7 +143,7 @@ async fn routes(queue: QueueHandle) -> Routes {
     let mut routes = Routes::builder();
     routes
         .add_service(limit::SizeLimited(
-            AgentGateServer::new(service::GateService::new(queue))
+            AgentGateServer::new(service::GateService::new(queue, lookout, remote))
                 .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
         ))
         .add_service(health_service);

@@ -1,26 +1,49 @@
 //! The gRPC edge: wire messages become domain types here, and domain errors become `Status`.
 
+use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use signoff_protocol::pb::{self, agent_gate_server::AgentGate};
-use signoff_protocol::{Action, InvalidMessage, ProposalId, SessionId};
+use signoff_protocol::{Action, InvalidMessage, ProposalId, SessionId, SessionInfo, variables};
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use crate::facts::Lookout;
 use crate::queue::{
     Closed, EVENTS_PER_STREAM, OutcomeError, ProposalKey, ProposeError, QueueHandle, SubscriberId,
 };
 
+/// Sessions remembered for their workspace; past this many the oldest are no longer known, and
+/// their context is not looked up (unknown: production for remote effects).
+const MAX_SESSIONS: usize = 10_000;
+
 pub struct GateService {
     queue: QueueHandle,
+    lookout: Lookout,
+    /// Agents reach this service over TCP: the console cannot read their files.
+    agents_are_remote: bool,
+    /// What each session opened here said about itself (its workspace places relative paths).
+    sessions: Mutex<HashMap<SessionId, SessionInfo>>,
 }
 
 impl GateService {
-    pub fn new(queue: QueueHandle) -> Self {
-        GateService { queue }
+    pub fn new(queue: QueueHandle, lookout: Lookout, agents_are_remote: bool) -> Self {
+        GateService {
+            queue,
+            lookout,
+            agents_are_remote,
+            sessions: Mutex::default(),
+        }
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<SessionId, SessionInfo>> {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -50,11 +73,18 @@ impl AgentGate for GateService {
             .session
             .ok_or_else(|| invalid(InvalidMessage::Missing("session")))?;
         let external_id = Some(request.external_id).filter(|id| !id.is_empty());
+        let info: SessionInfo = info.into();
         let id = self
             .queue
-            .open_session(info.into(), external_id)
+            .open_session(info.clone(), external_id)
             .await
             .map_err(closing)?;
+        let mut sessions = self.sessions();
+        if sessions.len() >= MAX_SESSIONS && !sessions.contains_key(&id) {
+            sessions.clear();
+        }
+        sessions.entry(id.clone()).or_insert(info);
+        drop(sessions);
         Ok(Response::new(pb::OpenSessionResponse { session_id: id.0 }))
     }
 
@@ -74,18 +104,18 @@ impl AgentGate for GateService {
             .filter(|s| *s > 0)
             .map(|s| Duration::from_secs(s.into()));
 
-        // Facts the policy needs from the file system (is this file tracked?), looked up off the
-        // runtime, for file actions only: nothing else pays for the trip. The session's workspace
-        // lives in the queue, so relative paths go unchecked.
-        let facts = match &action.kind {
-            signoff_protocol::ActionKind::File(_) => {
-                let looked_up = action.clone();
-                tokio::task::spawn_blocking(move || crate::facts::look_up(&looked_up, None))
-                    .await
-                    .unwrap_or_default()
-            }
-            _ => crate::policy::Facts::default(),
-        };
+        // What the policy needs from the file system (is this file tracked? where would this
+        // CLI act?), looked up off the runtime when there is anything to look up.
+        let session = self
+            .sessions()
+            .get(&key.session)
+            .cloned()
+            .unwrap_or_default();
+        let variables = variables::accept(request.context_variables);
+        let facts = self
+            .lookout
+            .facts(&action, &session, variables, self.agents_are_remote)
+            .await;
         let (events, receiver) = mpsc::channel(EVENTS_PER_STREAM);
         let subscriber = self
             .queue
@@ -129,6 +159,7 @@ impl AgentGate for GateService {
         request: Request<pb::CloseSessionRequest>,
     ) -> Result<Response<pb::CloseSessionResponse>, Status> {
         let id = SessionId::parse(request.into_inner().session_id).map_err(invalid)?;
+        self.sessions().remove(&id);
         self.queue.close_session(id).await.map_err(closing)?;
         Ok(Response::new(pb::CloseSessionResponse {}))
     }

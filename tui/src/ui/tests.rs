@@ -103,7 +103,7 @@ fn busy_app() -> App {
         argv: [
             "psql",
             "-h",
-            "db.internal",
+            "db.staging.internal",
             "-c",
             "ALTER TABLE users ALTER COLUMN email SET NOT NULL",
         ]

@@ -9,8 +9,10 @@ use signoff_protocol::{Environment, ShellCommand, Tier};
 
 use super::Context;
 use super::env::{self, raise};
+use super::facts::Facts;
 use super::finding::{Effect, Finding, Scope};
 use super::paths;
+use super::place::{self, Place, Site, Vars};
 use super::tools::{self, Classified, Command};
 use parse::{RedirectKind, SimpleCommand};
 
@@ -30,10 +32,30 @@ struct Frame {
     /// An environment an earlier command switched to (`terraform workspace select prod`,
     /// `kubectl config use-context prod`, `export RAILS_ENV=production`).
     environment: Option<Environment>,
+    /// Variables earlier commands set for later ones (`export KUBECONFIG=…`), `NAME=value`.
+    set: Vec<String>,
+    /// Where the effects land when they run on another host: that host's context.
+    place: Option<Place>,
     depth: usize,
 }
 
 impl Frame {
+    /// Where `command`'s remote effects land when it runs here with `assignments` of its own.
+    fn place_of(
+        &self,
+        command: &Command,
+        assignments: &[String],
+        facts: &Facts,
+        context: &Context,
+    ) -> Option<Place> {
+        let set = [self.set.as_slice(), assignments].concat();
+        let vars = Vars {
+            agent: &facts.variables,
+            set: &set,
+        };
+        place::of(command, &vars, facts, &context.names)
+    }
+
     /// The same place, one shell deeper (`bash -c`, `eval`, a here-doc fed to a shell).
     fn deeper(&self) -> Frame {
         Frame {
@@ -43,13 +65,21 @@ impl Frame {
     }
 }
 
-pub fn analyze(shell: &ShellCommand, cwd: &str, context: &Context, out: &mut Vec<Finding>) {
+pub fn analyze(
+    shell: &ShellCommand,
+    cwd: &str,
+    context: &Context,
+    facts: &Facts,
+    out: &mut Vec<Finding>,
+) {
     let frame = Frame {
         cwd: cwd.to_string(),
         remote: None,
         container: false,
         elevated: false,
         environment: None,
+        set: Vec::new(),
+        place: None,
         depth: 0,
     };
     match shell {
@@ -59,13 +89,13 @@ pub fn analyze(shell: &ShellCommand, cwd: &str, context: &Context, out: &mut Vec
                 words: argv.clone(),
                 redirects: Vec::new(),
             };
-            simple(&command, None, &frame, context, out);
+            simple(&command, None, &frame, context, facts, out);
         }
-        ShellCommand::Script { script: text, .. } => script(text, &frame, context, out),
+        ShellCommand::Script { script: text, .. } => script(text, &frame, context, facts, out),
     }
 }
 
-fn script(text: &str, frame: &Frame, context: &Context, out: &mut Vec<Finding>) {
+fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut Vec<Finding>) {
     if frame.depth > MAX_DEPTH {
         out.push(
             Finding::new(
@@ -103,7 +133,7 @@ fn script(text: &str, frame: &Frame, context: &Context, out: &mut Vec<Finding>) 
                             words,
                             redirects: Vec::new(),
                         };
-                        simple(&command, None, frame, context, out);
+                        simple(&command, None, frame, context, facts, out);
                     }
                 }
             }
@@ -120,12 +150,13 @@ fn script(text: &str, frame: &Frame, context: &Context, out: &mut Vec<Finding>) 
             .collect();
         let piped = feeds.iter().find_map(|from| printed_text(from));
         let stdin = here_text(command).or(piped);
-        simple(command, stdin.as_deref(), &frame, context, out);
+        simple(command, stdin.as_deref(), &frame, context, facts, out);
         // `cd dir && rm -rf *` deletes in dir.
         if let Some(target) = changed_directory(command) {
             frame.cwd = paths::describe(&target, &frame.cwd).shown;
         }
         frame.environment = raise(frame.environment, switched_environment(command, context));
+        frame.set.extend(exported(command));
         let program = command.words.first().map(|w| program_name(w)).unwrap_or("");
         if is_interpreter(program)
             && feeds.iter().any(|from| {
@@ -237,6 +268,19 @@ fn switched_environment(command: &SimpleCommand, context: &Context) -> Option<En
     )
 }
 
+/// What `export NAME=value` or a bare `NAME=value` sets for the commands after it.
+fn exported(command: &SimpleCommand) -> Vec<String> {
+    match command.words.as_slice() {
+        [] => command.assignments.clone(),
+        [export, rest @ ..] if export == "export" => rest
+            .iter()
+            .filter(|w| w.contains('=') && !w.starts_with('-'))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn changed_directory(command: &SimpleCommand) -> Option<String> {
     match command.words.as_slice() {
         [cd, dir, ..] if matches!(cd.as_str(), "cd" | "pushd") => Some(dir.clone()),
@@ -336,6 +380,7 @@ fn simple(
     stdin: Option<&str>,
     frame: &Frame,
     context: &Context,
+    facts: &Facts,
     out: &mut Vec<Finding>,
 ) {
     let mut found = Vec::new();
@@ -402,21 +447,27 @@ fn simple(
                     words: inner,
                     redirects: Vec::new(),
                 };
-                return simple(&command, None, &frame, context, out);
+                return simple(&command, None, &frame, context, facts, out);
             }
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "busybox"
                 if shell_c(words, at).is_some() =>
             {
                 let inner = shell_c(words, at).unwrap_or_default();
                 out.append(&mut found);
-                return script(&inner, &frame.deeper(), context, out);
+                return script(&inner, &frame.deeper(), context, facts, out);
             }
             // `bash <<'EOF' … EOF`: the here-doc is the script.
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish"
                 if stdin.is_some() && words[at + 1..].iter().all(|w| w.starts_with('-')) =>
             {
                 out.append(&mut found);
-                return script(stdin.unwrap_or_default(), &frame.deeper(), context, out);
+                return script(
+                    stdin.unwrap_or_default(),
+                    &frame.deeper(),
+                    context,
+                    facts,
+                    out,
+                );
             }
             // Package runners run the program named next: `npx prisma migrate reset`.
             "npx" | "bunx" | "pnpx" | "uvx" => at = skip_options(words, at + 1, "npx"),
@@ -438,7 +489,7 @@ fn simple(
             "eval" => {
                 out.append(&mut found);
                 let inner = words[at + 1..].join(" ");
-                return script(&inner, &frame.deeper(), context, out);
+                return script(&inner, &frame.deeper(), context, facts, out);
             }
             "ssh" | "mosh" => {
                 let host_at = skip_options(words, at + 1, "ssh");
@@ -452,19 +503,18 @@ fn simple(
                 {
                     rest = text.to_string();
                 }
-                let environment = context.names.of(host);
+                let place = place::of_host(host, &context.names);
                 if rest.trim().is_empty() {
-                    found.push(
-                        Finding::new(
-                            "ssh.session",
-                            Effect::Write,
-                            Scope::Remote,
-                            format!("Opens a shell on {host}, where anything can follow."),
-                        )
-                        .floor(Tier::Risky)
-                        .environment(environment)
-                        .resource(host.clone()),
-                    );
+                    let mut session = Finding::new(
+                        "ssh.session",
+                        Effect::Write,
+                        Scope::Remote,
+                        format!("Opens a shell on {host}, where anything can follow."),
+                    )
+                    .floor(Tier::Risky)
+                    .resource(host.clone());
+                    session.place = Some(place);
+                    found.push(session);
                     out.append(&mut found);
                     return;
                 }
@@ -472,10 +522,11 @@ fn simple(
                 let inner = Frame {
                     cwd: "/".into(),
                     remote: Some(host.clone()),
+                    place: Some(place),
                     depth: frame.depth + 1,
                     ..frame
                 };
-                return script(&rest, &inner, context, out);
+                return script(&rest, &inner, context, facts, out);
             }
             "kubectl" | "oc"
                 if words
@@ -497,9 +548,16 @@ fn simple(
                 }
                 out.append(&mut found);
                 let before = out.len();
+                let kubectl = Command {
+                    program,
+                    args: &words[at + 1..at + dash],
+                    stdin: None,
+                    cwd: &frame.cwd,
+                };
                 let inner = Frame {
                     cwd: "/".into(),
                     remote: Some(pod),
+                    place: frame.place_of(&kubectl, &command.assignments, facts, context),
                     depth: frame.depth + 1,
                     ..frame
                 };
@@ -508,7 +566,7 @@ fn simple(
                     words: inner_words,
                     redirects: Vec::new(),
                 };
-                simple(&command, None, &inner, context, out);
+                simple(&command, None, &inner, context, facts, out);
                 for finding in &mut out[before..] {
                     finding.environment = raise(finding.environment, named);
                 }
@@ -521,6 +579,34 @@ fn simple(
                 }
                 frame.container = true;
                 at = container_at + 1;
+            }
+            // `ansible web -m shell -a 'rm -rf /srv/cache'`: the command runs on those hosts.
+            "ansible" => {
+                let ansible = Command {
+                    program,
+                    args: &words[at + 1..],
+                    stdin: None,
+                    cwd: &frame.cwd,
+                };
+                let module = ansible.value(&["-m", "--module-name"]);
+                let (Some("shell" | "command" | "raw"), Some(inner)) =
+                    (module, ansible.value(&["-a", "--args"]))
+                else {
+                    break;
+                };
+                let hosts = ansible
+                    .operands(&["-i", "--inventory", "-m", "--module-name", "-a", "--args"])
+                    .first()
+                    .map_or("the inventory's hosts".to_string(), |h| h.to_string());
+                let inner_frame = Frame {
+                    cwd: "/".into(),
+                    remote: Some(hosts),
+                    place: frame.place_of(&ansible, &command.assignments, facts, context),
+                    depth: frame.depth + 1,
+                    ..frame.clone()
+                };
+                script(inner, &inner_frame, context, facts, &mut found);
+                break;
             }
             "find"
                 if words
@@ -557,7 +643,7 @@ fn simple(
                             words: inner,
                             redirects: Vec::new(),
                         };
-                        simple(&command, None, &frame, context, &mut found);
+                        simple(&command, None, &frame, context, facts, &mut found);
                     }
                 }
                 break;
@@ -571,6 +657,7 @@ fn simple(
         stdin,
         &frame,
         context,
+        facts,
         &mut found,
     );
     out.append(&mut found);
@@ -606,6 +693,7 @@ fn judge_command(
     stdin: Option<&str>,
     frame: &Frame,
     context: &Context,
+    facts: &Facts,
     found: &mut Vec<Finding>,
 ) {
     let Some(first) = words.first() else { return };
@@ -625,19 +713,22 @@ fn judge_command(
             Scope::Workspace,
             format!("Runs `{program}`, which signoff does not know; it is treated as a change in the workspace."),
         )),
-        Classified::RunsScript(inner) => script(&inner, &frame.deeper(), context, found),
+        Classified::RunsScript(inner) => script(&inner, &frame.deeper(), context, facts, found),
     }
+    tools::targets::classify(&command, first, context, found);
     let remote = frame.remote.is_some() || found[before..].iter().any(|f| f.scope == Scope::Remote);
     let named = context.names.named(words, assignments, remote);
-    let host_env = frame
-        .remote
-        .as_deref()
-        .and_then(|host| context.names.of(host));
+    // On another host (`ssh`, `kubectl exec`) the place was settled when the walker went there;
+    // here, the command's own context says where its remote effects land.
+    let place = match &frame.remote {
+        Some(_) => frame.place.clone(),
+        None if remote || tools::is_container_engine(program) => {
+            frame.place_of(&command, assignments, facts, context)
+        }
+        None => None,
+    };
     for finding in &mut found[before..] {
-        finding.environment = raise(
-            raise(raise(finding.environment, named), host_env),
-            frame.environment,
-        );
+        finding.environment = raise(raise(finding.environment, named), frame.environment);
         if frame.remote.is_some() {
             finding.scope = Scope::Remote;
         } else if (frame.container || frame.elevated)
@@ -645,6 +736,25 @@ fn judge_command(
             && finding.effect != Effect::Read
         {
             finding.scope = Scope::Machine;
+        }
+        let Some(place) = place.as_ref().filter(|_| finding.place.is_none()) else {
+            continue;
+        };
+        match place.site {
+            // A local cluster, a database on localhost: a local dev service.
+            Site::Local if finding.scope == Scope::Remote => finding.scope = Scope::Workspace,
+            // A Docker daemon on another host runs its containers there.
+            Site::Remote
+                if tools::is_container_engine(program)
+                    && finding.scope != Scope::Remote
+                    && finding.effect != Effect::Read =>
+            {
+                finding.scope = Scope::Remote
+            }
+            _ => {}
+        }
+        if finding.scope != Scope::Machine {
+            finding.place = Some(place.clone());
         }
     }
 }

@@ -10,7 +10,13 @@ fn findings(script: &str) -> Vec<Finding> {
         script: script.into(),
         cwd: "/repo".into(),
     };
-    analyze(&command, "/repo", &Context::default(), &mut out);
+    analyze(
+        &command,
+        "/repo",
+        &Context::default(),
+        &Facts::default(),
+        &mut out,
+    );
     out
 }
 
@@ -77,13 +83,14 @@ fn remote_wrappers_move_the_effect_to_the_remote_host() {
         .find(|f| f.effect == Effect::Destroy)
         .expect("a deletion");
     assert_eq!(delete.scope, Scope::Remote);
-    assert_eq!(delete.environment, Some(Environment::Production));
+    let placed = |f: &Finding| f.place.as_ref().and_then(|p| p.environment);
+    assert_eq!(placed(delete), Some(Environment::Production));
     assert!(has("ssh web-1", "ssh.session"));
     let found = findings("kubectl --context prod exec api-0 -- rm -rf /data");
     assert!(
         found.iter().any(|f| f.effect == Effect::Destroy
             && f.scope == Scope::Remote
-            && f.environment == Some(Environment::Production)),
+            && placed(f) == Some(Environment::Production)),
         "{found:?}"
     );
     let found = findings("docker exec db rm -rf /var/lib/postgresql");

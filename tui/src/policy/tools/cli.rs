@@ -171,6 +171,13 @@ fn verb_effect(word: &str) -> Option<Effect> {
     }
 }
 
+/// Whether a word (`teardown`, `db:drop`, `destroy-prod`) has a token that destroys.
+pub fn destroys(word: &str) -> bool {
+    word.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| DESTROY.contains(&t))
+}
+
 /// An infrastructure operation given as provider, resource and verb.
 pub fn infra(provider: &str, resource: &str, verb: &str) -> Finding {
     let id = resource.split_whitespace().last().unwrap_or("");

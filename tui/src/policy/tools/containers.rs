@@ -52,7 +52,8 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
             "docker.volume-delete",
             Effect::Destroy,
             "Deletes container volumes and the data in them.".into(),
-        ),
+        )
+        .resource(verbs.get(2..).unwrap_or_default().join(" ")),
         "down" if compose && (command.has("-v") || command.has("--volumes")) => machine(
             "docker.volume-delete",
             Effect::Destroy,

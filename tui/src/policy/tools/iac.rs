@@ -128,3 +128,59 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
     };
     out.push(finding);
 }
+
+/// Ansible: a playbook, or an ad-hoc module, runs on the inventory's hosts; check mode and the
+/// listing flags only read. (`-m shell -a CMD` is unwrapped by the shell walker.)
+pub fn ansible(command: &Command, out: &mut Vec<Finding>) {
+    let reads = [
+        "--check",
+        "-C",
+        "--syntax-check",
+        "--list-hosts",
+        "--list-tasks",
+        "--list-tags",
+    ]
+    .iter()
+    .any(|flag| command.has(flag));
+    let what = match command.program {
+        "ansible-playbook" => {
+            let playbooks = command.operands(&[
+                "-i",
+                "--inventory",
+                "-l",
+                "--limit",
+                "-e",
+                "--extra-vars",
+                "-u",
+                "--user",
+                "-t",
+                "--tags",
+                "--skip-tags",
+                "-f",
+                "--forks",
+                "--vault-password-file",
+                "--private-key",
+            ]);
+            format!("the playbook {}", playbooks.join(" "))
+        }
+        _ => format!(
+            "the module `{}`",
+            command.value(&["-m", "--module-name"]).unwrap_or("command")
+        ),
+    };
+    out.push(if reads {
+        Finding::new(
+            "ansible.check",
+            Effect::Read,
+            Scope::Remote,
+            format!("Ansible only checks {what} against its hosts."),
+        )
+    } else {
+        Finding::new(
+            "ansible.run",
+            Effect::Write,
+            Scope::Remote,
+            format!("Ansible runs {what} on the hosts of its inventory."),
+        )
+    });
+}

@@ -2,7 +2,7 @@
 //! (wrappers already unwrapped by the shell walker) and adds what it finds.
 
 mod agents;
-mod cli;
+pub mod cli;
 mod code;
 mod containers;
 mod databases;
@@ -13,6 +13,7 @@ mod kube;
 mod net;
 mod packages;
 mod system;
+pub mod targets;
 
 pub use cli::infra;
 pub use databases::sql_findings as databases_sql;
@@ -123,6 +124,11 @@ impl Command<'_> {
     }
 }
 
+/// Programs that run containers through a daemon, which may be on another host.
+pub fn is_container_engine(program: &str) -> bool {
+    matches!(program, "docker" | "podman" | "nerdctl" | "docker-compose")
+}
+
 /// What classifying a program found out.
 pub enum Classified {
     Known,
@@ -141,10 +147,11 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) ->
         "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "cdktf" => {
             iac::classify(command, out)
         }
+        "ansible" | "ansible-playbook" => iac::ansible(command, out),
         "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongo" | "mongosh" | "prisma"
         | "drizzle-kit" | "alembic" | "rails" | "rake" | "supabase" | "clickhouse-client"
         | "cqlsh" => databases::classify(command, out),
-        "docker" | "podman" | "nerdctl" | "docker-compose" => containers::classify(command, out),
+        program if is_container_engine(program) => containers::classify(command, out),
         "curl" | "wget" | "http" | "https" | "xh" | "httpie" => net::classify(command, out),
         "npm" | "pnpm" | "yarn" | "bun" | "pip" | "pip3" | "uv" | "poetry" | "cargo" | "twine"
         | "gem" | "go" | "gh" | "brew" | "apt" | "apt-get" | "yum" | "dnf" | "pacman" | "apk"

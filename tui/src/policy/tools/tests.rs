@@ -3,7 +3,7 @@
 
 use signoff_protocol::ShellCommand;
 
-use crate::policy::{Context, Effect, Finding, Scope, shell};
+use crate::policy::{Context, Effect, Facts, Finding, Scope, shell};
 
 fn found(script: &str) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -11,7 +11,13 @@ fn found(script: &str) -> Vec<Finding> {
         script: script.into(),
         cwd: "/repo".into(),
     };
-    shell::analyze(&command, "/repo", &Context::default(), &mut out);
+    shell::analyze(
+        &command,
+        "/repo",
+        &Context::default(),
+        &Facts::default(),
+        &mut out,
+    );
     out
 }
 

@@ -224,3 +224,58 @@ fn a_file_with_many_rules_loads() {
     }
     assert_eq!(load(&text).unwrap().1.len(), 50);
 }
+
+#[test]
+fn users_map_their_own_names_to_environments_and_each_pattern_is_shown_by_an_example() {
+    let (context, _) = load(
+        r#"
+[environments]
+production = ["gold", "acme-main", "*.db.acme.com", "https://api.acme.com/*"]
+dev = ["ci-*"]
+
+[environments.examples]
+"acme-main" = "production"
+"pg-1.db.acme.com" = "production"
+"https://api.acme.com/v1/users" = "production"
+"ci-runner-3" = "dev"
+"#,
+    )
+    .unwrap();
+    let names = &context.names;
+    assert_eq!(names.of("acme-main"), Some(Environment::Production));
+    assert_eq!(
+        names.of("team-gold-1"),
+        Some(Environment::Production),
+        "a word is a token"
+    );
+    assert_eq!(
+        names.of("postgres://u@pg-2.db.acme.com:5432/app"),
+        Some(Environment::Production),
+        "a host pattern matches a URL's host"
+    );
+    assert_eq!(names.of("ci-runner-9"), Some(Environment::Dev));
+    assert_eq!(
+        names.of("acme-mainframe"),
+        None,
+        "a pattern is a whole name"
+    );
+    // A production-looking name is never made less by a dev pattern.
+    assert_eq!(names.of("ci-prod-mirror"), Some(Environment::Production));
+
+    let no_example = error("[environments]\nproduction = [\"*.db.acme.com\"]\n");
+    assert!(
+        no_example.contains("`*.db.acme.com` has no example"),
+        "{no_example}"
+    );
+    let wrong = error(
+        "[environments]\ndev = [\"shop-*\"]\n[environments.examples]\n\"shop-prod-1\" = \"dev\"\n",
+    );
+    assert!(wrong.contains("maps to production, not dev"), "{wrong}");
+    let everything = error("[environments]\ndev = [\"*\"]\n");
+    assert!(
+        everything.contains("would match almost any name"),
+        "{everything}"
+    );
+    let bad = error("[environments]\nstaging = [\"shop[stage\"]\n");
+    assert!(bad.contains("not a valid pattern"), "{bad}");
+}

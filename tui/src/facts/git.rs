@@ -1,41 +1,15 @@
-//! Facts the policy needs but may not look up itself (it does no IO), looked up here: off the
-//! async runtime, bounded in time. A fact that cannot be had keeps its default, which never
-//! lowers a tier.
+//! Is a file tracked by git? Asked of git itself, bounded in time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-use signoff_protocol::{Action, ActionKind, FileOp};
-
-use crate::policy::Facts;
 
 /// The longest a look-up may take.
 const LIMIT: Duration = Duration::from_secs(1);
 
-/// Facts about `action`. Relative paths are resolved against `workspace` when it is known, and
-/// left alone otherwise.
-pub fn look_up(action: &Action, workspace: Option<&str>) -> Facts {
-    let ActionKind::File(file) = &action.kind else {
-        return Facts::default();
-    };
-    if file.op == FileOp::Create {
-        return Facts::default();
-    }
-    let path = Path::new(&file.path);
-    let path = match (path.is_absolute(), workspace) {
-        (true, _) => path.to_path_buf(),
-        (false, Some(workspace)) => Path::new(workspace).join(path),
-        (false, None) => return Facts::default(),
-    };
-    Facts {
-        file_untracked: is_untracked(&path),
-    }
-}
-
 /// An existing file in a git repository that git does not track (untracked or ignored). A path
 /// that does not exist, is outside any repository, or cannot be checked in time is not.
-fn is_untracked(path: &PathBuf) -> bool {
+pub fn is_untracked(path: &Path) -> bool {
     if std::fs::symlink_metadata(path).is_err() {
         return false;
     }
@@ -66,6 +40,3 @@ fn is_untracked(path: &PathBuf) -> bool {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
