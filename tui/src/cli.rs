@@ -85,7 +85,8 @@ enum Command {
     /// the deadline; 69 when no decision could be had (console not running, closed, or refused).
     #[command(arg_required_else_help = true)]
     Run {
-        /// The environment the command acts on
+        /// The environment of the workspace the command runs in (a remote resource is placed by
+        /// its own context: the railway link, the kube context, the AWS profile…)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
         env: Environment,
         /// One line for the reviewer [default: the command itself]
@@ -118,10 +119,15 @@ enum Command {
     /// {"kind":"file","op":"modify","path":"/repo/.env","cwd":"/repo"}
     /// {"kind":"http","method":"POST","url":"https://…","body":"…","env":"unknown"}
     /// {"kind":"infra","provider":"railway","resource":"volume vol-7f3a","verb":"delete"}
+    /// {"kind":"shell","command":"kubectl delete ns shop","vars":{"KUBECONFIG":"/tmp/kind.yaml"}}
     /// A line that is not a valid action gets {"error":"…"} and the batch goes on.
+    /// Remote effects land where their context says, read as the console reads it: from the
+    /// files of the command's directory and of $HOME, and the context variables explain runs
+    /// with (KUBECONFIG, AWS_PROFILE…), which a line's "vars" can set.
     #[command(verbatim_doc_comment)]
     Explain {
-        /// The environment the command acts on
+        /// The environment of the workspace the command runs in (a remote resource is placed by
+        /// its own context: the railway link, the kube context, the AWS profile…)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
         env: Environment,
         /// Print the assessment as one JSON line
@@ -143,7 +149,8 @@ enum Command {
         /// Which agent's protocol
         #[arg(value_enum)]
         agent: HookAgent,
-        /// The environment the agent works in
+        /// The environment of the agent's workspace (a remote resource is placed by its own
+        /// context: the railway link, the kube context, the AWS profile…)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
         env: Environment,
         /// Answer within this many seconds (keep it below the agent's hook timeout)
@@ -165,7 +172,8 @@ enum Command {
         /// Show the change as a diff; write nothing
         #[arg(long)]
         dry_run: bool,
-        /// The environment the agent works in, passed to the hook
+        /// The environment of the agent's workspace, passed to the hook (a remote resource is
+        /// placed by its own context, never by this)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
         env: Environment,
     },

@@ -1,6 +1,7 @@
 //! A hook call as Claude Code makes it, for an action that streams through: start the `signoff`
 //! process, read the payload, connect, open (reuse) the session, propose, hear the decision,
 //! print the answer, exit. Against a real console on a real socket with its history on disk.
+//! Once more for `kubectl get pods`, for which the console reads the agent's kubeconfig.
 //! Target: median under 5 ms.
 
 use std::io::Write;
@@ -16,45 +17,57 @@ pub fn run(quick: bool, summary: &mut Summary) {
     let runtime = runtime();
     let console = console(&runtime, &socket, Some(dir.path().join("history")));
 
-    let payload = serde_json::json!({
-        "session_id": "bench-session", "cwd": dir.path(), "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": {"command": "git status", "description": "Show status"},
-        "tool_use_id": "toolu_bench", "permission_mode": "default",
-    })
-    .to_string();
-    let call = || {
-        let started = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_signoff-under-test"))
-            .args(["hook", "claude-code", "--env", "dev", "--socket"])
-            .arg(&socket)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts signoff");
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(payload.as_bytes())
-            .expect("writes the payload");
-        drop(stdin);
-        let output = child.wait_with_output().expect("signoff exits");
-        let elapsed = started.elapsed();
-        let answer = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            answer.contains(r#""permissionDecision":"allow""#),
-            "{answer}"
+    // `kubectl get pods` makes the console read the kubeconfig of the agent's home.
+    let kube = dir.path().join("kube");
+    signoff_tui::facts::fixture::install("kube", &kube).expect("the fixture");
+    for (name, command, home) in [
+        ("hook", "git status", None),
+        ("hook_context", "kubectl get pods", Some(kube.join("home"))),
+    ] {
+        let payload = serde_json::json!({
+            "session_id": "bench-session", "cwd": dir.path(), "hook_event_name": "PreToolUse",
+            "tool_name": "Bash", "tool_input": {"command": command, "description": "Show status"},
+            "tool_use_id": "toolu_bench", "permission_mode": "default",
+        })
+        .to_string();
+        let call = || {
+            let started = Instant::now();
+            let mut hook = Command::new(env!("CARGO_BIN_EXE_signoff-under-test"));
+            if let Some(home) = &home {
+                hook.env("HOME", home);
+            }
+            let mut child = hook
+                .args(["hook", "claude-code", "--env", "dev", "--socket"])
+                .arg(&socket)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starts signoff");
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin
+                .write_all(payload.as_bytes())
+                .expect("writes the payload");
+            drop(stdin);
+            let output = child.wait_with_output().expect("signoff exits");
+            let elapsed = started.elapsed();
+            let answer = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                answer.contains(r#""permissionDecision":"allow""#),
+                "{answer}"
+            );
+            elapsed
+        };
+        for _ in 0..warmup {
+            call();
+        }
+        let mut times: Vec<Duration> = (0..calls).map(|_| call()).collect();
+        times.sort();
+        println!(
+            "{name}: `signoff hook claude-code` as a process per call, `{command}` streamed, {calls} calls"
         );
-        elapsed
-    };
-    for _ in 0..warmup {
-        call();
+        summary.millis(&format!("{name}_median"), quantile(&times, 0.5));
+        summary.millis(&format!("{name}_p90"), quantile(&times, 0.9));
     }
-    let mut times: Vec<Duration> = (0..calls).map(|_| call()).collect();
-    times.sort();
-    println!(
-        "hook: `signoff hook claude-code` as a process per call, `git status` streamed, {calls} calls"
-    );
-    summary.millis("hook_median", quantile(&times, 0.5));
-    summary.millis("hook_p90", quantile(&times, 0.9));
     runtime.block_on(console.shutdown());
 }

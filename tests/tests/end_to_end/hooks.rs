@@ -19,29 +19,36 @@ async fn hook(
         socket,
         &["hook", agent, "--env", env, "--timeout", "20"],
         payload,
-        None,
+        &[],
     )
     .await
 }
 
-/// `signoff <args> --socket <socket>` with `payload` on stdin, and `SIGNOFF_TOKEN=token` when
-/// given (`socket` may be a remote console's URL).
+/// `signoff <args> --socket <socket>` with `payload` on stdin (`socket` may be a remote
+/// console's URL), run with `env` (`SIGNOFF_TOKEN`, `HOME`, `KUBECONFIG`…). The machine's own
+/// token and context variables never reach it; `HOME` stays unless `env` sets it.
 pub async fn run_hook(
     socket: &Path,
     args: &[&str],
     payload: &str,
-    token: Option<&str>,
+    env: &[(&str, &str)],
 ) -> (serde_json::Value, Option<i32>) {
     let socket = socket.to_path_buf();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let payload = payload.to_string();
-    let token = token.map(str::to_string);
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let output = tokio::task::spawn_blocking(move || {
         let mut command = Command::new(BINARY);
-        match token {
-            Some(token) => command.env("SIGNOFF_TOKEN", token),
-            None => command.env_remove("SIGNOFF_TOKEN"),
-        };
+        command.env_remove("SIGNOFF_TOKEN");
+        for name in signoff_protocol::variables::CONTEXT_VARIABLES {
+            if *name != "HOME" {
+                command.env_remove(name);
+            }
+        }
+        command.envs(env);
         let mut child = command
             .args(&args)
             .arg("--socket")
@@ -237,7 +244,7 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
         &console.socket,
         &["hook", "gemini", "--timeout", "3"],
         &gemini_delete.to_string(),
-        None,
+        &[],
     )
     .await;
     assert_eq!((answer["decision"].as_str(), code), (Some("deny"), Some(0)));
@@ -267,7 +274,7 @@ async fn editing_a_fifo_or_a_device_answers_instead_of_hanging() {
         // Answered within the hook's own 2 s (the FIFO, in the workspace, streams; /dev/zero
         // waits for a person who is not there and is denied), never hung.
         let args = ["hook", "claude-code", "--env", "dev", "--timeout", "2"];
-        let (answer, code) = run_hook(&console.socket, &args, &payload, None).await;
+        let (answer, code) = run_hook(&console.socket, &args, &payload, &[]).await;
         let expected = if path == fifo { "allow" } else { "deny" };
         assert_eq!(
             (decision(&answer).0, code),

@@ -7,6 +7,7 @@ mod support;
 mod adversarial;
 mod agents;
 mod console;
+mod contexts;
 mod faults;
 mod history;
 mod hooks;

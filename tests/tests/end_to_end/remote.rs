@@ -165,10 +165,11 @@ async fn a_hook_in_a_container_reaches_the_console_with_the_token_from_its_envir
     );
     let args = ["hook", "claude-code", "--env", "dev", "--timeout", "20"];
 
-    let (answer, code) = run_hook(&url, &args, &payload, Some(token.as_str())).await;
+    let (answer, code) =
+        run_hook(&url, &args, &payload, &[("SIGNOFF_TOKEN", token.as_str())]).await;
     assert_eq!((decision(&answer).0, code), ("allow", Some(0)));
 
-    let (answer, code) = run_hook(&url, &args, &payload, None).await;
+    let (answer, code) = run_hook(&url, &args, &payload, &[]).await;
     let (verdict, reason) = decision(&answer);
     assert_eq!((verdict, code), ("deny", Some(0)));
     assert!(reason.contains("SIGNOFF_TOKEN"), "{reason}");

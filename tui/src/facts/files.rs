@@ -9,7 +9,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::policy::FileText;
+use crate::policy::{Content, FileText};
 
 /// Configuration files are small; anything larger is not one.
 pub const MAX_LEN: u64 = 1024 * 1024;
@@ -40,7 +40,7 @@ impl Signature {
 /// Files read, with the signature they had.
 #[derive(Default)]
 pub struct FileCache {
-    entries: Mutex<HashMap<String, (Signature, Arc<str>)>>,
+    entries: Mutex<HashMap<String, (Signature, Arc<Content>)>>,
 }
 
 impl FileCache {
@@ -71,15 +71,18 @@ impl FileCache {
         let Some((signature, text)) = read_regular(path) else {
             return FileText::Unreadable;
         };
+        let FileText::Text(content) = FileText::text(text) else {
+            unreachable!("FileText::text makes a text")
+        };
         let mut entries = self.lock();
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(key, (signature, text.clone()));
-        FileText::Text(text)
+        entries.insert(key, (signature, content.clone()));
+        FileText::Text(content)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Signature, Arc<str>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Signature, Arc<Content>)>> {
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -88,7 +91,7 @@ impl FileCache {
 
 /// The text of a regular file, checked on the open file (it may have been swapped since the
 /// `stat`), with the signature it had when read.
-fn read_regular(path: &Path) -> Option<(Signature, Arc<str>)> {
+fn read_regular(path: &Path) -> Option<(Signature, String)> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -100,5 +103,5 @@ fn read_regular(path: &Path) -> Option<(Signature, Arc<str>)> {
     }
     let mut text = String::new();
     file.take(MAX_LEN).read_to_string(&mut text).ok()?;
-    Some((Signature::of(&meta), text.into()))
+    Some((Signature::of(&meta), text))
 }

@@ -9,6 +9,8 @@
 //! ([`files`], cached by modification time), until it wants nothing more.
 
 mod files;
+#[doc(hidden)]
+pub mod fixture;
 mod git;
 
 use std::path::Path;
@@ -53,23 +55,8 @@ impl Lookout {
         variables: Variables,
         agent_is_remote: bool,
     ) -> Facts {
-        let workspace = Some(session.workspace.as_str()).filter(|w| !w.is_empty());
-        let mut facts = Facts {
-            file_untracked: !agent_is_remote && file_untracked(action, workspace),
-            variables,
-            agent_is_remote,
-            ..Facts::default()
-        };
-        for _ in 0..ROUNDS {
-            let wanted = self.wanted(action, session, &facts);
-            if wanted.is_empty() {
-                break;
-            }
-            for path in wanted {
-                let text = self.cache.read(Path::new(&path));
-                facts.files.insert(path, text);
-            }
-        }
+        let (mut facts, wanted) = self.without_io(action, session, variables, agent_is_remote);
+        self.fill(action, session, &mut facts, wanted);
         facts
     }
 
@@ -84,6 +71,51 @@ impl Lookout {
         use crate::policy::Policy;
         let facts = self.look_up(action, session, variables, false);
         self.policy.assess(action, session, &facts)
+    }
+
+    /// The facts that need no IO, and the files the policy wants read.
+    fn without_io(
+        &self,
+        action: &Action,
+        session: &SessionInfo,
+        variables: Variables,
+        agent_is_remote: bool,
+    ) -> (Facts, Vec<String>) {
+        let facts = Facts {
+            variables,
+            agent_is_remote,
+            ..Facts::default()
+        };
+        let wanted = self.wanted(action, session, &facts);
+        (facts, wanted)
+    }
+
+    /// Whether anything is left to look up on disk.
+    fn needs_io(action: &Action, facts: &Facts, wanted: &[String]) -> bool {
+        !wanted.is_empty()
+            || !facts.agent_is_remote
+                && matches!(&action.kind, ActionKind::File(file) if file.op != FileOp::Create)
+    }
+
+    /// Reads the `wanted` files, and those the policy wants once it has read them, and looks up
+    /// whether a changed file is tracked.
+    fn fill(&self, action: &Action, session: &SessionInfo, facts: &mut Facts, wanted: Vec<String>) {
+        if !Self::needs_io(action, facts, &wanted) {
+            return;
+        }
+        let workspace = Some(session.workspace.as_str()).filter(|w| !w.is_empty());
+        facts.file_untracked = !facts.agent_is_remote && file_untracked(action, workspace);
+        let mut wanted = wanted;
+        for _ in 0..ROUNDS {
+            if wanted.is_empty() {
+                break;
+            }
+            for path in wanted {
+                let text = self.cache.read(Path::new(&path));
+                facts.files.insert(path, text);
+            }
+            wanted = self.wanted(action, session, facts);
+        }
     }
 
     /// The files the policy would read to judge `action`, not looked up yet.
@@ -104,34 +136,27 @@ impl Lookout {
         variables: Variables,
         agent_is_remote: bool,
     ) -> Facts {
-        let quick = Facts {
-            variables,
+        let (facts, wanted) = self.without_io(action, session, variables, agent_is_remote);
+        if !Self::needs_io(action, &facts, &wanted) {
+            return facts;
+        }
+        let unknown = Facts {
+            variables: facts.variables.clone(),
             agent_is_remote,
             ..Facts::default()
         };
-        let needs_io = matches!(&action.kind, ActionKind::File(file) if file.op != FileOp::Create)
-            && !agent_is_remote
-            || !self.wanted(action, session, &quick).is_empty();
-        if !needs_io {
-            return Facts {
-                files: Default::default(),
-                ..quick
-            };
-        }
         let lookout = self.clone();
         let (action, session) = (action.clone(), session.clone());
-        let variables = quick.variables.clone();
         let looked_up = tokio::task::spawn_blocking(move || {
-            lookout.look_up(&action, &session, variables, agent_is_remote)
+            let mut facts = facts;
+            lookout.fill(&action, &session, &mut facts, wanted);
+            facts
         });
         match tokio::time::timeout(LIMIT, looked_up).await {
             Ok(Ok(facts)) => facts,
             _ => {
                 tracing::warn!("looking up facts took longer than {LIMIT:?}; left unknown");
-                Facts {
-                    files: Default::default(),
-                    ..quick
-                }
+                unknown
             }
         }
     }

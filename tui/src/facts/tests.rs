@@ -65,31 +65,10 @@ fn outside_a_repository_nothing_is_claimed() {
     ));
 }
 
-/// Copies `facts/fixtures/NAME` into `root`, each `dot-X` named `.X` and `{root}` made `root`.
-fn copy_fixture(name: &str, root: &Path) {
-    fn copy(from: &Path, to: &Path, root: &str) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            let target = to.join(match file_name.strip_prefix("dot-") {
-                Some(rest) => format!(".{rest}"),
-                None => file_name,
-            });
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target, root);
-            } else {
-                let text = std::fs::read_to_string(entry.path()).unwrap();
-                std::fs::write(target, text.replace("{root}", root)).unwrap();
-            }
-        }
-    }
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/facts/fixtures");
-    copy(&fixtures.join(name), root, root.to_str().unwrap());
-}
-
 #[test]
 fn the_case_table_with_contexts() {
+    use signoff_protocol::Confirmation;
+
     use crate::explain::CaseTable;
     use crate::policy::Engine;
 
@@ -99,50 +78,38 @@ fn the_case_table_with_contexts() {
     let temp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut count = 0;
-    for case in table.case {
+    for case in &table.case {
         let Some(context) = &case.context else {
             continue;
         };
         count += 1;
         let root = temp.path().join(context);
         if !root.exists() {
-            copy_fixture(context, &root);
+            fixture::install(context, &root).unwrap();
         }
+        let (action, session, variables) = fixture::case_action(case, &root);
+        let assessment = lookout.assess(&action, &session, variables);
         let root = root.to_str().unwrap();
-        let json = serde_json::to_string(&serde_json::json!({
-            "kind": "shell",
-            "command": match &case.action.kind {
-                crate::explain::KindSpec::Shell { command } => command.replace("{root}", root),
-                other => panic!("context rows are shell commands: {other:?}"),
-            },
-            "env": case.action.env,
-            "cwd": case.action.cwd.as_deref().map(|c| c.replace("{root}", root)),
-            "vars": case.action.vars.iter().map(|(k, v)| (k.clone(), v.replace("{root}", root))).collect::<std::collections::BTreeMap<_, _>>(),
-        }))
-        .unwrap();
-        let line = crate::explain::explain_line(&lookout, &json, "/", &Default::default());
-        let explained: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let typed = match &assessment.confirmation {
+            Confirmation::Typed(text) => Some(text.as_str()),
+            _ => None,
+        };
+        let expected_typed = case.typed.as_ref().map(|t| t.replace("{root}", root));
         let because = case.because.as_ref().map(|b| b.replace("{root}", root));
-        let reasons: Vec<String> = explained["reasons"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .map(|r| r["why"].as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let tier_ok = explained["tier"] == case.tier.as_str();
-        let typed_ok = case
-            .typed
-            .as_ref()
-            .is_none_or(|typed| explained["typed_text"] == typed.replace("{root}", root).as_str());
-        let because_ok = because
-            .as_ref()
-            .is_none_or(|because| reasons.iter().any(|r| r.contains(because.as_str())));
-        if !(tier_ok && typed_ok && because_ok) {
+        let ok = assessment.tier.as_str() == case.tier
+            && expected_typed.as_deref().is_none_or(|t| typed == Some(t))
+            && because.as_deref().is_none_or(|because| {
+                assessment
+                    .reasons
+                    .iter()
+                    .any(|r| r.sentence.contains(because))
+            });
+        if !ok {
             failures.push(format!(
-                "[{context}] {json}\n    expected {} {:?} {:?}\n    got {line}",
-                case.tier, case.typed, because
+                "[{context}] {} in {}\n    expected {} {expected_typed:?} {because:?}\n    got {assessment:?}",
+                action.kind.display(),
+                session.workspace,
+                case.tier,
             ));
         }
     }
@@ -153,4 +120,31 @@ fn the_case_table_with_contexts() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn files_are_read_again_when_they_change_and_fifos_and_huge_files_are_not_read() {
+    use crate::policy::FileText;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cache = FileCache::default();
+    let path = dir.path().join("config");
+    assert_eq!(cache.read(&path), FileText::Missing);
+    std::fs::write(&path, "current-context: prod").unwrap();
+    assert_eq!(cache.read(&path), FileText::text("current-context: prod"));
+    // Rewritten (another size, another time): read again.
+    std::fs::write(&path, "current-context: kind-dev").unwrap();
+    assert_eq!(
+        cache.read(&path),
+        FileText::text("current-context: kind-dev")
+    );
+    // A FIFO with no writer would block a plain open; it is not read at all.
+    let fifo = dir.path().join("fifo");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    assert_eq!(cache.read(&fifo), FileText::Unreadable);
+    let huge = dir.path().join("huge");
+    std::fs::write(&huge, vec![b'a'; files::MAX_LEN as usize + 1]).unwrap();
+    assert_eq!(cache.read(&huge), FileText::Unreadable);
+    assert_eq!(cache.read(dir.path()), FileText::Unreadable, "a directory");
 }

@@ -1,9 +1,10 @@
 //! What the console looked up for the policy, which does no IO itself (see `crate::facts`).
 //! Facts only ever raise a tier: a fact that could not be had reads as unknown.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use signoff_protocol::variables::Variables;
 
@@ -25,15 +26,69 @@ pub struct Facts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileText {
     Missing,
-    Text(Arc<str>),
+    Text(Arc<Content>),
     /// Not a regular file, too large, unreadable, or the look-up ran out of time.
     Unreadable,
+}
+
+impl FileText {
+    pub fn text(text: impl Into<Box<str>>) -> FileText {
+        FileText::Text(Arc::new(Content {
+            text: text.into(),
+            parsed: OnceLock::new(),
+        }))
+    }
+}
+
+/// A file's text, and what a rule parsed it into: parsed once per content, since the console
+/// keeps the same content for as long as the file does not change.
+pub struct Content {
+    text: Box<str>,
+    parsed: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl Content {
+    /// `parse` of the text, as `with` sees it. (A file parsed as another type first is parsed
+    /// again each time: no rule reads one file two ways today.)
+    pub fn parsed<T: Any + Send + Sync, R>(
+        &self,
+        parse: fn(&str) -> Option<T>,
+        with: impl FnOnce(Option<&T>) -> R,
+    ) -> R {
+        let cached = self.parsed.get_or_init(|| Box::new(parse(&self.text)));
+        match cached.downcast_ref::<Option<T>>() {
+            Some(parsed) => with(parsed.as_ref()),
+            None => with(parse(&self.text).as_ref()),
+        }
+    }
+}
+
+impl std::ops::Deref for Content {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Content {
+    fn eq(&self, other: &Content) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Content {}
+
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text.fmt(f)
+    }
 }
 
 /// What a policy rule learns when it asks for a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read<'a> {
-    Text(&'a str),
+    Text(&'a Content),
     /// No such file: the CLI would use its default.
     Missing,
     /// Not known: not looked up (yet), or unreadable.

@@ -21,7 +21,7 @@ use signoff_protocol::{
 };
 
 pub use env::EnvNames;
-pub use facts::{Facts, FileText, Files};
+pub use facts::{Content, Facts, FileText, Files};
 pub use finding::{Effect, Finding, Scope};
 pub use user::{PolicyError, UserRule, default_file, default_path};
 

@@ -8,7 +8,7 @@ use super::{Ask, Named};
 use crate::policy::env::{LOCAL_CLUSTERS, host_of, is_loopback};
 use crate::policy::facts::Read;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 struct KubeConfig {
     current_context: Option<String>,
@@ -16,31 +16,35 @@ struct KubeConfig {
     clusters: Vec<NamedCluster>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct NamedContext {
     name: String,
     context: ContextEntry,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct ContextEntry {
     cluster: Option<String>,
     namespace: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct NamedCluster {
     name: String,
     cluster: ClusterEntry,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct ClusterEntry {
     server: Option<String>,
+}
+
+fn parse(text: &str) -> Option<KubeConfig> {
+    serde_saphyr::from_str(text).ok()
 }
 
 pub(super) fn named(ask: &Ask) -> Option<Named> {
@@ -61,10 +65,11 @@ pub(super) fn named(ask: &Ask) -> Option<Named> {
     let mut all_read = true;
     for file in &files {
         match ask.read(file) {
-            Read::Text(text) => match serde_saphyr::from_str::<KubeConfig>(text) {
-                Ok(config) => configs.push(config),
-                Err(_) => all_read = false,
-            },
+            // Parsed once per version of the file, not once per action.
+            Read::Text(text) => text.parsed(parse, |config: Option<&KubeConfig>| match config {
+                Some(config) => configs.push(config.clone()),
+                None => all_read = false,
+            }),
             Read::Missing => {}
             Read::Unknown => all_read = false,
         }

@@ -166,7 +166,7 @@ impl Ask<'_> {
         loop {
             let path = format!("{}/{file}", dir.trim_end_matches('/'));
             match self.read(&path) {
-                Read::Text(text) => return Some((dir, text)),
+                Read::Text(text) => return Some((dir, &**text)),
                 Read::Unknown => return None,
                 Read::Missing => {}
             }

@@ -90,7 +90,7 @@ impl World {
             engine.findings(action, &session, &facts);
             for path in facts.files.wanted() {
                 let text = match self.files.get(&path) {
-                    Some(text) => FileText::Text(text.as_str().into()),
+                    Some(text) => FileText::text(text.as_str()),
                     None => FileText::Missing,
                 };
                 facts.files.insert(path, text);
