@@ -28,6 +28,9 @@ pub struct PathInfo {
     pub vcs_internal: bool,
     /// An agent's own settings or hooks, or signoff's: changing them turns safety off.
     pub agent_settings: bool,
+    /// It holds an expansion signoff cannot evaluate (`$DIR/build`, `` `pwd` ``): it could name
+    /// anything, so it is placed where it would do the most harm.
+    pub unresolved: bool,
 }
 
 const BUILD_OUTPUT: &[&str] = &[
@@ -80,6 +83,7 @@ const SYSTEM_ROOTS: &[&str] = &[
     "/Applications",
 ];
 
+/// Where CLIs keep their credentials (tokens, keys, session cookies).
 const SECRET_DIRS: &[&str] = &[
     "/.ssh/",
     "/.aws/",
@@ -87,6 +91,25 @@ const SECRET_DIRS: &[&str] = &[
     "/.config/gcloud/",
     "/.kube/",
     "/.docker/",
+    "/.azure/",
+    "/.config/gh/",
+    "/.railway/",
+    "/.fly/",
+    "/.config/doctl/",
+    "/.netlify/",
+    "/.terraform.d/",
+    "/.vercel/",
+    "/com.vercel.cli/",
+    "/.config/heroku/",
+    "/.config/stripe/",
+    "/.supabase/",
+    "/.config/neonctl/",
+    "/.config/op/",
+    "/.password-store/",
+    "/keyrings/",
+    "/Keychains/",
+    "/.config/hub/",
+    "/.cargo/credentials",
 ];
 const SECRET_FILES: &[&str] = &[
     "id_rsa",
@@ -96,12 +119,26 @@ const SECRET_FILES: &[&str] = &[
     ".netrc",
     ".pgpass",
     "credentials",
+    "credentials.json",
+    "credentials.toml",
+    "credentials.tfrc.json",
     ".npmrc",
+    ".yarnrc.yml",
     ".pypirc",
     ".git-credentials",
+    ".my.cnf",
+    ".boto",
+    ".s3cfg",
+    ".vault-token",
+    ".htpasswd",
     "secrets.json",
     "secrets.yaml",
     "secrets.yml",
+    "shadow",
+    "gshadow",
+    "master.passwd",
+    "service-account.json",
+    "service_account.json",
 ];
 const SECRET_EXTENSIONS: &[&str] = &[".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"];
 const ENV_TEMPLATES: &[&str] = &[".example", ".sample", ".template", ".dist", ".defaults"];
@@ -124,7 +161,10 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
     let stripped = normalized.trim_end_matches("/*").trim_end_matches('/');
     let stripped = if stripped.is_empty() { "/" } else { stripped };
 
-    let location = if normalized.starts_with("/dev/")
+    let unresolved = unresolved(path);
+    let location = if unresolved && could_be_root(path) {
+        Location::SystemRoot
+    } else if normalized.starts_with("/dev/")
         && !matches!(
             normalized.as_str(),
             "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"
@@ -140,7 +180,7 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
         || SYSTEM_ROOTS.contains(&stripped)
     {
         Location::SystemRoot
-    } else if !home && within(&normalized, &workspace) {
+    } else if !home && !unresolved && within(&normalized, &workspace) {
         Location::Workspace
     } else {
         Location::Machine
@@ -174,7 +214,35 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
         secret,
         vcs_internal: segments.contains(&".git"),
         agent_settings: AGENT_SETTINGS.iter().any(|dir| inner.contains(dir)),
+        unresolved,
     }
+}
+
+/// Whether `path` holds an expansion other than the home directory's.
+fn unresolved(path: &str) -> bool {
+    let rest = path
+        .trim_start_matches("${HOME}")
+        .trim_start_matches("$HOME");
+    rest.contains('$') || rest.contains('`')
+}
+
+/// An expansion that makes the whole path, or all of it but a trailing `/`, `/*` or `/.`:
+/// empty or `/`, it deletes the root (`rm -rf "$DIR"/`).
+fn could_be_root(path: &str) -> bool {
+    let rest = if let Some(inner) = path.strip_prefix("${") {
+        inner.split_once('}').map_or("", |(_, rest)| rest)
+    } else if let Some(inner) = path.strip_prefix("$(") {
+        inner.rsplit_once(')').map_or("", |(_, rest)| rest)
+    } else if let Some(inner) = path.strip_prefix('`') {
+        inner.rsplit_once('`').map_or("", |(_, rest)| rest)
+    } else if let Some(inner) = path.strip_prefix('$') {
+        inner.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    } else {
+        return false;
+    };
+    !path.starts_with("$HOME")
+        && !path.starts_with("${HOME}")
+        && matches!(rest, "" | "/" | "/*" | "/.")
 }
 
 /// `path` as the absolute, normalized path a program would open from `cwd`, with `~` and `$HOME`

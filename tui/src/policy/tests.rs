@@ -282,3 +282,57 @@ fn an_untracked_file_is_risky_to_change_and_a_tracked_one_is_not() {
             .any(|r| r.rule_id == "file.untracked")
     );
 }
+
+/// Real commands agents ran (`transcripts/`, with their sources): what share of them signoff
+/// does not know at all. Issue 14's measure: under 3%.
+#[test]
+fn the_transcripts() {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        command: String,
+    }
+    let engine = Engine::default();
+    let session = SessionInfo {
+        workspace: "/repo".into(),
+        ..SessionInfo::default()
+    };
+    let facts = Facts {
+        variables: [("HOME".to_string(), "/home/u".to_string())].into(),
+        ..Facts::default()
+    };
+    let mut unknown = std::collections::BTreeMap::<String, usize>::new();
+    let mut total = 0;
+    let mut unknown_commands = 0;
+    for line in include_str!("transcripts/commands.jsonl").lines() {
+        let line: Line = serde_json::from_str(line).expect("a valid line");
+        total += 1;
+        let findings = engine.findings(&shell(&line.command, Environment::Dev), &session, &facts);
+        let programs: Vec<String> = findings
+            .iter()
+            .filter(|f| f.rule == "shell.program")
+            .filter_map(|f| f.why.split('`').nth(1).map(String::from))
+            .collect();
+        if !programs.is_empty() {
+            unknown_commands += 1;
+        }
+        for program in programs {
+            *unknown.entry(program).or_default() += 1;
+        }
+    }
+    let share = unknown_commands as f64 / total as f64;
+    let mut worst: Vec<_> = unknown.into_iter().collect();
+    worst.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let worst: Vec<String> = worst
+        .iter()
+        .take(40)
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+
+    assert!(total >= 1500, "{total} commands");
+    assert!(
+        share < 0.03,
+        "{:.2}% unknown: {}",
+        share * 100.0,
+        worst.join(", ")
+    );
+}

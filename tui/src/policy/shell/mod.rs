@@ -3,18 +3,29 @@
 //! and through wrappers (`sudo`, `env`, `timeout`, `xargs`, `bash -c`, `ssh host CMD`,
 //! `kubectl exec -- CMD`, `docker exec`, `find -exec`, …), which are unwrapped to what they run.
 
+mod expand;
+mod follow;
 mod parse;
+mod sources;
+mod words;
+mod wrappers;
 
 use signoff_protocol::{Environment, ShellCommand, Tier};
 
 use super::Context;
-use super::env::{self, raise};
+use super::env::raise;
 use super::facts::Facts;
 use super::finding::{Effect, Finding, Scope};
 use super::paths;
 use super::place::{self, Place, Site, Vars};
-use super::tools::{self, Classified, Command};
+use super::tools::{self, Command, Language, Runs};
+use follow::{follow, windows};
 use parse::{RedirectKind, SimpleCommand};
+use words::{
+    changed_directory, computed, exported, here_text, is_interpreter, printed_text, program_name,
+    switched_environment, written_text,
+};
+use wrappers::{replace_string, runs_next, shell_c, skip_options};
 
 /// How deep `bash -c "bash -c …"` may nest before signoff stops looking and asks a person.
 const MAX_DEPTH: usize = 8;
@@ -36,6 +47,9 @@ struct Frame {
     set: Vec<String>,
     /// Where the effects land when they run on another host: that host's context.
     place: Option<Place>,
+    /// Files earlier commands wrote with text the walker saw (`cat > x.sh <<EOF`), by absolute
+    /// path: a later `bash x.sh` runs that text.
+    written: Vec<(String, String)>,
     depth: usize,
 }
 
@@ -80,6 +94,7 @@ pub fn analyze(
         environment: None,
         set: Vec::new(),
         place: None,
+        written: Vec::new(),
         depth: 0,
     };
     match shell {
@@ -89,7 +104,7 @@ pub fn analyze(
                 words: argv.clone(),
                 redirects: Vec::new(),
             };
-            simple(&command, None, &frame, context, facts, out);
+            simple(&command, None, false, &frame, context, facts, out);
         }
         ShellCommand::Script { script: text, .. } => script(text, &frame, context, facts, out),
     }
@@ -110,6 +125,10 @@ fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut
     }
     let parsed = match parse::parse(text) {
         Ok(parsed) => parsed,
+        // PowerShell or cmd.exe, which agents on Windows write: read as such.
+        Err(_) if tools::windows::looks_like_windows(text) => {
+            return windows(text, &frame.deeper(), context, facts, out);
+        }
         Err(error) => {
             out.push(
                 Finding::new(
@@ -133,7 +152,7 @@ fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut
                             words,
                             redirects: Vec::new(),
                         };
-                        simple(&command, None, frame, context, facts, out);
+                        simple(&command, None, false, frame, context, facts, out);
                     }
                 }
             }
@@ -150,27 +169,45 @@ fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut
             .collect();
         let piped = feeds.iter().find_map(|from| printed_text(from));
         let stdin = here_text(command).or(piped);
-        simple(command, stdin.as_deref(), &frame, context, facts, out);
+        simple(
+            command,
+            stdin.as_deref(),
+            !feeds.is_empty(),
+            &frame,
+            context,
+            facts,
+            out,
+        );
         // `cd dir && rm -rf *` deletes in dir.
         if let Some(target) = changed_directory(command) {
             frame.cwd = paths::describe(&target, &frame.cwd).shown;
         }
         frame.environment = raise(frame.environment, switched_environment(command, context));
         frame.set.extend(exported(command));
+        frame
+            .written
+            .extend(written_text(command, stdin.as_deref(), &frame, facts));
         let program = command.words.first().map(|w| program_name(w)).unwrap_or("");
-        if is_interpreter(program)
-            && feeds.iter().any(|from| {
-                from.words.first().is_some_and(|w| {
-                    matches!(program_name(w), "curl" | "wget" | "fetch" | "http" | "iwr")
-                })
-            })
-        {
+        let producer = feeds
+            .iter()
+            .filter_map(|from| from.words.first().map(|w| program_name(w)))
+            .next();
+        if let Some(producer) = producer.filter(|_| is_interpreter(program) && stdin.is_none()) {
+            let downloaded = matches!(producer, "curl" | "wget" | "fetch" | "http" | "iwr");
             out.push(
                 Finding::new(
-                    "net.pipe-to-shell",
+                    if downloaded {
+                        "net.pipe-to-shell"
+                    } else {
+                        "shell.unseen-input"
+                    },
                     Effect::Write,
                     Scope::Machine,
-                    format!("Downloads a script and runs it with `{program}` unseen."),
+                    if downloaded {
+                        format!("Downloads a script and runs it with `{program}` unseen.")
+                    } else {
+                        format!("`{program}` runs the text `{producer}` produces, which signoff cannot read.")
+                    },
                 )
                 .floor(Tier::Risky),
             );
@@ -178,215 +215,31 @@ fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut
     }
 }
 
-fn program_name(word: &str) -> &str {
-    word.rsplit('/')
-        .next()
-        .unwrap_or(word)
-        .trim_start_matches('\\')
-}
-
-fn is_interpreter(program: &str) -> bool {
-    matches!(
-        program,
-        "sh" | "bash"
-            | "zsh"
-            | "dash"
-            | "ksh"
-            | "fish"
-            | "python"
-            | "python3"
-            | "perl"
-            | "ruby"
-            | "node"
-            | "sudo"
-            | "source"
-            | "."
-    )
-}
-
-/// The body of a here-doc or here-string.
-fn here_text(command: &SimpleCommand) -> Option<String> {
-    command
-        .redirects
-        .iter()
-        .find(|r| matches!(r.kind, RedirectKind::HereDoc | RedirectKind::HereString))
-        .map(|r| r.target.clone())
-}
-
-/// What `echo …`, `printf …` or `cat <<EOF` writes into a pipe.
-fn printed_text(command: &SimpleCommand) -> Option<String> {
-    match command.words.first().map(|w| program_name(w)) {
-        Some("echo" | "printf") => Some(
-            command.words[1..]
-                .iter()
-                .filter(|w| !w.starts_with('-'))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Some("cat") => here_text(command),
-        _ => None,
-    }
-}
-
-/// The environment a command switches later commands to.
-fn switched_environment(command: &SimpleCommand, context: &Context) -> Option<Environment> {
-    let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
-    let named = match words.as_slice() {
-        [tf, "workspace", "select" | "new", .., name]
-            if matches!(program_name(tf), "terraform" | "tofu") =>
-        {
-            Some(*name)
-        }
-        [kubectl, "config", "use-context" | "use", name, ..]
-            if program_name(kubectl) == "kubectl" =>
-        {
-            Some(*name)
-        }
-        ["export", assignments @ ..] => {
-            return assignments
-                .iter()
-                .filter_map(|a| {
-                    context
-                        .names
-                        .named(&["export".into()], &[a.to_string()], false)
-                })
-                .max_by_key(|e| env::rank(*e));
-        }
-        _ => None,
-    };
-    let from_assignment = if words.is_empty() {
-        context
-            .names
-            .named(&["".into()], &command.assignments, false)
-    } else {
-        None
-    };
-    raise(
-        named.and_then(|name| context.names.of(name)),
-        from_assignment,
-    )
-}
-
-/// What `export NAME=value` or a bare `NAME=value` sets for the commands after it.
-fn exported(command: &SimpleCommand) -> Vec<String> {
-    match command.words.as_slice() {
-        [] => command.assignments.clone(),
-        [export, rest @ ..] if export == "export" => rest
-            .iter()
-            .filter(|w| w.contains('=') && !w.starts_with('-'))
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn changed_directory(command: &SimpleCommand) -> Option<String> {
-    match command.words.as_slice() {
-        [cd, dir, ..] if matches!(cd.as_str(), "cd" | "pushd") => Some(dir.clone()),
-        [cd] if cd == "cd" => Some("~".into()),
-        _ => None,
-    }
-}
-
-/// Options that take a value, per wrapper, so that the wrapped command is found after them.
-fn value_flags(wrapper: &str) -> &'static [&'static str] {
-    match wrapper {
-        "sudo" | "doas" => &["-u", "-g", "-C", "-p", "-h", "-r", "-t", "-U", "-D", "-R"],
-        "env" => &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
-        "nice" => &["-n", "--adjustment"],
-        "timeout" => &["-s", "--signal", "-k", "--kill-after"],
-        "xargs" => &[
-            "-I",
-            "-i",
-            "-n",
-            "-P",
-            "-L",
-            "-d",
-            "-s",
-            "-a",
-            "-E",
-            "--max-args",
-            "--max-procs",
-            "--delimiter",
-            "--arg-file",
-        ],
-        "stdbuf" => &["-i", "-o", "-e"],
-        "ionice" => &["-c", "-n", "-p"],
-        "watch" => &["-n", "--interval", "-d"],
-        "ssh" => &[
-            "-i", "-p", "-o", "-l", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-m",
-            "-O", "-Q", "-S", "-W", "-w", "-B",
-        ],
-        "npx" => &[
-            "-p",
-            "--package",
-            "-c",
-            "--call",
-            "-w",
-            "--workspace",
-            "--filter",
-            "--from",
-            "--with",
-            "--python",
-        ],
-        "uv" => &[
-            "--with",
-            "--python",
-            "-p",
-            "--env-file",
-            "--directory",
-            "--project",
-            "--package",
-        ],
-        "bundle" => &["--gemfile"],
-        "docker" | "podman" => &[
-            "-u",
-            "--user",
-            "-w",
-            "--workdir",
-            "-e",
-            "--env",
-            "--env-file",
-            "--detach-keys",
-        ],
-        "flock" => &["-w", "--timeout", "-E", "--conflict-exit-code"],
-        _ => &[],
-    }
-}
-
-/// Index of the first word after `start` that is not an option of `wrapper` (or its value).
-fn skip_options(words: &[String], start: usize, wrapper: &str) -> usize {
-    let takes_value = value_flags(wrapper);
-    let mut index = start;
-    while let Some(word) = words.get(index) {
-        if word == "--" {
-            return index + 1;
-        }
-        if !word.starts_with('-') || word == "-" {
-            break;
-        }
-        index += if takes_value.contains(&word.as_str()) {
-            2
-        } else {
-            1
-        };
-    }
-    index.min(words.len())
-}
-
 fn simple(
     command: &SimpleCommand,
     stdin: Option<&str>,
+    piped: bool,
     frame: &Frame,
     context: &Context,
     facts: &Facts,
     out: &mut Vec<Finding>,
 ) {
+    // What the shell would expand before running it, as far as the walker can tell.
+    let expanded = SimpleCommand {
+        assignments: command.assignments.clone(),
+        words: command
+            .words
+            .iter()
+            .flat_map(|word| expand::braces(&expand::variables(word, &frame.set)))
+            .collect(),
+        redirects: command.redirects.clone(),
+    };
+    let command = &expanded;
     let mut found = Vec::new();
     let first = command.words.first().map(|w| program_name(w)).unwrap_or("");
     for redirect in &command.redirects {
-        let path = paths::describe(&redirect.target, &frame.cwd);
+        let target = expand::variables(&redirect.target, &frame.set);
+        let path = paths::describe(&target, &frame.cwd);
         match redirect.kind {
             RedirectKind::Write | RedirectKind::Append if path.shown != "/dev/null" => {
                 found.push(tools::files::write(
@@ -403,13 +256,36 @@ fn simple(
     let mut frame = frame.clone();
     let words = &command.words;
     let mut at = 0;
+    // The last wrapper unwrapped, and where its words start.
+    let mut wrapper: Option<(&str, usize)> = None;
     // Unwrap wrappers until the command that really runs.
     while let Some(word) = words.get(at) {
         let program = program_name(word);
+        if runs_next(program).is_some() || matches!(program, "sudo" | "doas") {
+            wrapper = Some((program, at));
+        }
         match program {
             "sudo" | "doas" => {
                 frame.elevated = true;
                 at = skip_options(words, at + 1, program);
+            }
+            // `env -S 'CMD ARGS'` splits its string into the command to run.
+            "env"
+                if words[at + 1..]
+                    .iter()
+                    .any(|w| w == "-S" || w.starts_with("--split-string")) =>
+            {
+                let split = words[at + 1..]
+                    .iter()
+                    .position(|w| w == "-S" || w.starts_with("--split-string"))
+                    .map(|i| at + 1 + i)
+                    .unwrap_or(at);
+                let inner = match words[split].split_once('=') {
+                    Some((_, value)) => value.to_string(),
+                    None => words[split + 1..].join(" "),
+                };
+                out.append(&mut found);
+                return script(&inner, &frame.deeper(), context, facts, out);
             }
             "env" if words.len() > at + 1 => {
                 at = skip_options(words, at + 1, "env");
@@ -421,33 +297,63 @@ fn simple(
                     at += 1;
                 }
             }
-            "nice" | "nohup" | "time" | "command" | "builtin" | "exec" | "stdbuf" | "ionice"
-            | "setsid" | "unbuffer" | "caffeinate" | "watch" | "chronic" => {
-                at = skip_options(words, at + 1, program);
+            _ if runs_next(program).is_some() => {
+                let (own, root) = runs_next(program).unwrap_or_default();
+                frame.elevated |= root;
+                let next = skip_options(words, at + 1, program);
+                // `strace -o FILE`, `ltrace -o FILE`: the trace is written there.
+                if matches!(program, "strace" | "ltrace")
+                    && let Some(file) = words[at + 1..next]
+                        .windows(2)
+                        .find(|pair| pair[0] == "-o")
+                        .map(|pair| &pair[1])
+                {
+                    found.push(tools::files::write(
+                        &paths::describe(file, &frame.cwd),
+                        program,
+                        "writes its trace to",
+                    ));
+                }
+                at = next + own;
             }
-            "timeout" => at = skip_options(words, at + 1, "timeout") + 1,
-            "flock" => at = skip_options(words, at + 1, "flock") + 1,
             "xargs" => {
                 let start = skip_options(words, at + 1, "xargs");
+                for list in words[at + 1..start]
+                    .windows(2)
+                    .filter(|pair| matches!(pair[0].as_str(), "-a" | "--arg-file"))
+                    .map(|pair| &pair[1])
+                {
+                    tools::files::read_path(&paths::describe(list, &frame.cwd), &mut found);
+                }
                 let placeholder = replace_string(&words[at + 1..start]);
                 let mut inner: Vec<String> = words[start..].to_vec();
                 if inner.is_empty() {
                     inner.push("echo".into());
                 }
-                // The items come from the input: stand for them with a word signoff cannot resolve.
-                match placeholder {
-                    Some(token) => inner
-                        .iter_mut()
-                        .for_each(|w| *w = w.replace(&token, "$XARGS_INPUT")),
-                    None => inner.push("$XARGS_INPUT".into()),
-                }
-                out.append(&mut found);
-                let command = SimpleCommand {
-                    assignments,
-                    words: inner,
-                    redirects: Vec::new(),
+                // The items come from the input: the words `echo … |` printed, or, when the input
+                // cannot be read, a path that says so (anywhere on this machine, for all signoff
+                // knows).
+                let items: Vec<String> = match stdin {
+                    Some(text) => text.split_whitespace().map(String::from).collect(),
+                    None => vec!["/{the items xargs reads}".into()],
                 };
-                return simple(&command, None, &frame, context, facts, out);
+                out.append(&mut found);
+                let runs: Vec<Vec<String>> = match placeholder {
+                    Some(token) => items
+                        .iter()
+                        .map(|item| inner.iter().map(|w| w.replace(&token, item)).collect())
+                        .collect(),
+                    None => vec![[inner, items].concat()],
+                };
+                for words in runs {
+                    let command = SimpleCommand {
+                        assignments: assignments.clone(),
+                        words,
+                        redirects: Vec::new(),
+                    };
+                    simple(&command, None, false, &frame, context, facts, out);
+                }
+                return;
             }
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "busybox"
                 if shell_c(words, at).is_some() =>
@@ -468,6 +374,61 @@ fn simple(
                     facts,
                     out,
                 );
+            }
+            // `bash deploy.sh`, `source ./env.sh`, `sh`: a script file, standard input, or an
+            // interactive shell.
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "csh" | "tcsh" | "source" | "." => {
+                let operand = skip_options(words, at + 1, program);
+                let options = &words[at + 1..operand.min(words.len())];
+                out.append(&mut found);
+                if options.iter().any(|o| o == "-n" || o == "--noexec") {
+                    return out.push(Finding::new(
+                        "shell.check",
+                        Effect::Read,
+                        Scope::Workspace,
+                        format!("`{program} -n` only checks the script's syntax."),
+                    ));
+                }
+                let file = words.get(operand).map(String::as_str);
+                return match (file, stdin) {
+                    (Some("/dev/stdin" | "-") | None, Some(text)) => {
+                        script(text, &frame.deeper(), context, facts, out)
+                    }
+                    // What a pipe feeds it is said where the pipe is (`shell.unseen-input`).
+                    (Some("/dev/stdin" | "-") | None, None) if piped => {}
+                    (Some("/dev/stdin" | "-"), None) => out.push(tools::code::unreadable(
+                        program,
+                        "what it reads on standard input",
+                    )),
+                    (None, None) => out.push(
+                        Finding::new(
+                            "shell.interactive",
+                            Effect::Write,
+                            Scope::Machine,
+                            format!(
+                                "`{program}` opens an interactive shell, where anything can follow."
+                            ),
+                        )
+                        .floor(Tier::Risky),
+                    ),
+                    (Some(file), _) if sources::sets_up_the_shell(file) => out.push(Finding::new(
+                        "shell.setup",
+                        Effect::Read,
+                        Scope::Workspace,
+                        format!("`{program} {file}` sets up this shell's environment."),
+                    )),
+                    (Some(file), _) => follow(
+                        Runs::File {
+                            path: file.to_string(),
+                            language: Some(Language::Shell),
+                        },
+                        program,
+                        &frame,
+                        context,
+                        facts,
+                        out,
+                    ),
+                };
             }
             // Package runners run the program named next: `npx prisma migrate reset`.
             "npx" | "bunx" | "pnpx" | "uvx" => at = skip_options(words, at + 1, "npx"),
@@ -566,7 +527,7 @@ fn simple(
                     words: inner_words,
                     redirects: Vec::new(),
                 };
-                simple(&command, None, &inner, context, facts, out);
+                simple(&command, None, false, &inner, context, facts, out);
                 for finding in &mut out[before..] {
                     finding.environment = raise(finding.environment, named);
                 }
@@ -643,13 +604,47 @@ fn simple(
                             words: inner,
                             redirects: Vec::new(),
                         };
-                        simple(&command, None, &frame, context, facts, &mut found);
+                        simple(&command, None, false, &frame, context, facts, &mut found);
                     }
                 }
                 break;
             }
+            // `watch 'git status'`: its words are a command line for `sh -c`.
+            "watch" => {
+                let start = skip_options(words, at + 1, "watch");
+                out.append(&mut found);
+                let inner = words[start.min(words.len())..].join(" ");
+                return script(&inner, &frame.deeper(), context, facts, out);
+            }
             _ => break,
         }
+    }
+    // A wrapper with nothing after it: `sudo -i`, `chroot /`, `systemd-run -S` open a shell.
+    if at >= words.len()
+        && let Some((program, start)) = wrapper
+    {
+        let options = &words[start + 1..];
+        let has = |flags: &[&str]| options.iter().any(|o| flags.contains(&o.as_str()));
+        let opens_a_shell = match program {
+            "sudo" | "doas" => has(&["-i", "-s", "--login", "--shell"]),
+            "systemd-run" => has(&["-S", "--shell"]),
+            "chroot" | "nsenter" | "unshare" => true,
+            _ => false,
+        };
+        if opens_a_shell {
+            found.push(
+                Finding::new(
+                    "shell.interactive",
+                    Effect::Write,
+                    Scope::Machine,
+                    format!(
+                        "`{program}` with no command opens a shell, where anything can follow."
+                    ),
+                )
+                .floor(Tier::Risky),
+            );
+        }
+        return out.append(&mut found);
     }
     judge_command(
         words.get(at..).unwrap_or_default(),
@@ -661,29 +656,6 @@ fn simple(
         &mut found,
     );
     out.append(&mut found);
-}
-
-/// `xargs -I {}`: the replace string.
-fn replace_string(options: &[String]) -> Option<String> {
-    options
-        .iter()
-        .position(|o| o == "-I" || o == "-i")
-        .and_then(|i| options.get(i + 1))
-        .cloned()
-}
-
-/// The script of `bash -c SCRIPT` (also `-lc`, `-ec`, `-c` after other options).
-fn shell_c(words: &[String], at: usize) -> Option<String> {
-    let mut rest = words[at + 1..].iter();
-    while let Some(word) = rest.next() {
-        if word.starts_with('-') && !word.starts_with("--") && word.contains('c') {
-            return rest.next().cloned();
-        }
-        if !word.starts_with('-') {
-            return None;
-        }
-    }
-    None
 }
 
 /// Judges the command that really runs, after wrappers, and places its findings.
@@ -705,15 +677,41 @@ fn judge_command(
         cwd: &frame.cwd,
     };
     let before = found.len();
-    match tools::classify(&command, context, found) {
-        Classified::Known => {}
-        Classified::Unknown => found.push(Finding::new(
-            "shell.program",
-            Effect::Write,
-            Scope::Workspace,
-            format!("Runs `{program}`, which signoff does not know; it is treated as a change in the workspace."),
-        )),
-        Classified::RunsScript(inner) => script(&inner, &frame.deeper(), context, facts, found),
+    let mut runs = Vec::new();
+    if computed(first) {
+        found.push(
+            Finding::new(
+                "shell.computed",
+                Effect::Write,
+                Scope::Machine,
+                format!("The program to run is computed (`{first}`): signoff cannot tell what runs, so a person decides."),
+            )
+            .floor(Tier::Risky),
+        );
+    } else if !tools::classify(&command, context, found, &mut runs)
+        && first.contains('/')
+        && !first.starts_with('@')
+    {
+        // A program run by its path: a script the console can read, or a program it cannot.
+        runs.push(Runs::File {
+            path: first.clone(),
+            language: None,
+        });
+    } else if runs.is_empty() && found.len() == before {
+        // Never guess downwards: what signoff does not know waits for a person.
+        found.push(
+            Finding::new(
+                "shell.program",
+                Effect::Write,
+                Scope::Workspace,
+                format!("signoff does not know `{program}`, so it cannot tell what it changes; a person decides."),
+            )
+            .floor(Tier::Risky),
+        );
+    }
+    tools::embedded::variables(assignments, program, found, &mut runs);
+    for run in runs {
+        follow(run, program, frame, context, facts, found);
     }
     tools::targets::classify(&command, first, context, found);
     let remote = frame.remote.is_some() || found[before..].iter().any(|f| f.scope == Scope::Remote);

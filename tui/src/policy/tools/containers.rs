@@ -3,8 +3,9 @@
 
 use signoff_protocol::Tier;
 
-use super::Command;
+use super::{Command, files};
 use crate::policy::finding::{Effect, Finding, Scope};
+use crate::policy::paths;
 
 const READ: &[&str] = &[
     "ps", "images", "logs", "inspect", "info", "version", "stats", "top", "history", "search",
@@ -59,6 +60,26 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
             Effect::Destroy,
             "`compose down -v` deletes the project's volumes and their data.".into(),
         ),
+        // `docker cp SRC DST`: a path without `container:` is this machine's.
+        "cp" if verbs.len() >= 3 => {
+            let (source, destination) = (verbs[1], verbs[2]);
+            if !source.contains(':') {
+                files::read_path(&paths::describe(source, command.cwd), out);
+            }
+            if destination.contains(':') {
+                local(
+                    "docker.local",
+                    Effect::Write,
+                    format!("`{program} cp` copies into a container."),
+                )
+            } else {
+                files::write(
+                    &paths::describe(destination, command.cwd),
+                    "docker cp",
+                    "writes",
+                )
+            }
+        }
         "push" => Finding::new(
             "docker.push",
             Effect::Write,

@@ -3,8 +3,8 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
-use super::Command;
 use super::net::is_local;
+use super::{Command, Runs, files};
 use crate::policy::finding::{Effect, Finding, Scope};
 use crate::policy::{paths, sql};
 
@@ -52,10 +52,12 @@ fn uri_database(uri: &str) -> &str {
         .map_or("", |(_, path)| path.split('?').next().unwrap_or(""))
 }
 
-pub fn classify(command: &Command, out: &mut Vec<Finding>) {
+pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>) {
     match command.program {
-        "psql" | "mysql" | "mariadb" | "clickhouse-client" | "cqlsh" => sql_client(command, out),
-        "sqlite3" => sqlite(command, out),
+        "psql" | "mysql" | "mariadb" | "clickhouse-client" | "cqlsh" => {
+            sql_client(command, out, runs)
+        }
+        "sqlite3" => sqlite(command, out, runs),
         "redis-cli" => redis(command, out),
         "mongo" | "mongosh" => mongo(command, out),
         _ => migrations(command, out),
@@ -94,7 +96,7 @@ const SQL_CLIENT_VALUE_FLAGS: &[&str] = &[
     "--keyspace",
 ];
 
-fn sql_client(command: &Command, out: &mut Vec<Finding>) {
+fn sql_client(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>) {
     let program = command.program;
     let uri = uri(command);
     let host = command.value(&["-h", "--host"]).or(uri.map(uri_host));
@@ -129,12 +131,71 @@ fn sql_client(command: &Command, out: &mut Vec<Finding>) {
         return;
     }
     for text in texts {
-        out.extend(sql_findings(text, dialect, scope, database));
+        if let Some(meta) = client_meta(program, text, command.cwd, out, runs) {
+            out.push(meta);
+        } else {
+            for program in PROGRAM.captures_iter(text) {
+                runs.push(Runs::Script(program[1].to_string()));
+            }
+            out.extend(sql_findings(text, dialect, scope, database));
+        }
     }
 }
 
-fn sqlite(command: &Command, out: &mut Vec<Finding>) {
-    let positionals = command.positionals();
+/// `COPY … TO PROGRAM 'cmd'`: the server runs a command.
+static PROGRAM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bPROGRAM\s+'((?:[^']|'')*)'").expect("valid regex"));
+
+/// A client's own command (`\! cmd`, `\dt`, `system cmd`, `\o file`): what it does, or `None`
+/// when the text is SQL.
+fn client_meta(
+    program: &str,
+    text: &str,
+    cwd: &str,
+    out: &mut Vec<Finding>,
+    runs: &mut Vec<Runs>,
+) -> Option<Finding> {
+    let text = text.trim();
+    let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let rest = rest.trim();
+    let shell = match (program, word) {
+        (_, "\\!") => Some(rest),
+        ("mysql" | "mariadb", "system") => Some(rest),
+        (_, "\\o" | "\\g" | "\\out") if rest.starts_with('|') => Some(rest.trim_start_matches('|')),
+        _ => None,
+    };
+    if let Some(shell) = shell {
+        runs.push(Runs::Script(shell.to_string()));
+        return Some(Finding::new(
+            "db.shell",
+            Effect::Read,
+            Scope::Workspace,
+            format!("`{program}` runs a shell command."),
+        ));
+    }
+    match word {
+        "\\o" | "\\out" | "\\w" | "\\write" | "tee" | "\\T" if !rest.is_empty() => {
+            Some(files::write(&paths::describe(rest, cwd), program, "writes"))
+        }
+        "\\i" | "\\include" | "\\ir" | "source" | "\\." => Some(super::code::unreadable(
+            program,
+            &format!("the SQL in {rest}"),
+        )),
+        _ if word.starts_with('\\') => {
+            let _ = out;
+            Some(Finding::new(
+                "sql.read",
+                Effect::Read,
+                Scope::Workspace,
+                format!("`{word}` only describes the database."),
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn sqlite(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>) {
+    let positionals = command.operands(&["-cmd", "-init", "-separator", "-newline", "-nullvalue"]);
     let Some((file, statements)) = positionals.split_first() else {
         out.push(Finding::new(
             "db.session",
@@ -150,7 +211,8 @@ fn sqlite(command: &Command, out: &mut Vec<Finding>) {
     } else {
         Scope::Machine
     };
-    let mut texts: Vec<&str> = statements.to_vec();
+    let mut texts: Vec<&str> = command.values(&["-cmd"]);
+    texts.extend(statements);
     texts.extend(command.stdin);
     if texts.is_empty() {
         out.push(Finding::new(
@@ -163,6 +225,43 @@ fn sqlite(command: &Command, out: &mut Vec<Finding>) {
     for text in texts {
         match text.split_whitespace().next() {
             // sqlite3's own dot-commands: a few read, the rest change the file.
+            Some(".system" | ".shell") => {
+                let inner = text
+                    .trim_start()
+                    .split_once(char::is_whitespace)
+                    .map_or("", |(_, r)| r);
+                runs.push(Runs::Script(inner.to_string()));
+            }
+            Some(
+                dot @ (".import" | ".read" | ".output" | ".once" | ".save" | ".backup" | ".restore"
+                | ".open"),
+            ) => {
+                let argument = text
+                    .split_whitespace()
+                    .skip(1)
+                    .find(|w| !w.starts_with('-'))
+                    .unwrap_or("");
+                let path = paths::describe(argument, command.cwd);
+                match dot {
+                    ".import" | ".restore" | ".open" => files::read_path(&path, out),
+                    ".read" => out.push(super::code::unreadable(
+                        "sqlite3",
+                        &format!("the SQL in {argument}"),
+                    )),
+                    _ if argument.starts_with('|') => {
+                        runs.push(Runs::Script(argument.trim_start_matches('|').to_string()))
+                    }
+                    _ => out.push(files::write(&path, "sqlite3", "writes")),
+                }
+                if dot == ".import" || dot == ".restore" {
+                    out.push(Finding::new(
+                        "sql.write",
+                        Effect::Write,
+                        scope,
+                        format!("`{dot}` changes {file}."),
+                    ));
+                }
+            }
             Some(dot) if dot.starts_with('.') => {
                 let read = matches!(
                     dot,

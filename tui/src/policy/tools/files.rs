@@ -156,7 +156,8 @@ const SECRET_VAR_SUFFIXES: &[&str] = &[
 pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
     let program = command.program;
     match program {
-        "rm" | "rmdir" | "unlink" | "shred" | "srm" => {
+        "rm" | "rmdir" | "unlink" | "shred" | "srm" | "rimraf" | "del-cli" | "trash"
+        | "trash-put" => {
             let targets = command.positionals();
             if targets.is_empty() {
                 out.push(Finding::new(
@@ -180,7 +181,13 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
         "dd" => {
             for arg in command.args {
                 if let Some(target) = arg.strip_prefix("of=") {
-                    out.push(delete(&paths::describe(target, command.cwd), "dd"));
+                    let path = paths::describe(target, command.cwd);
+                    // Over a disk, it destroys; over a file, it writes one.
+                    out.push(if path.location == Location::Device {
+                        delete(&path, "dd")
+                    } else {
+                        write(&path, "dd", "writes")
+                    });
                 } else if let Some(source) = arg.strip_prefix("if=") {
                     read_path(&paths::describe(source, command.cwd), out);
                 }
@@ -333,6 +340,26 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
             }
             true
         }
+        "sort" | "uniq" | "xxd"
+            if command.value(&["-o", "--output"]).is_some()
+                || (program == "uniq" && command.positionals().len() == 2)
+                || (program == "xxd" && command.has("-r") && command.positionals().len() == 2) =>
+        {
+            let positionals = command.positionals();
+            let output = command
+                .value(&["-o", "--output"])
+                .or_else(|| positionals.last().copied())
+                .unwrap_or("-");
+            for input in positionals.iter().filter(|p| **p != output) {
+                read_path(&paths::describe(input, command.cwd), out);
+            }
+            out.push(write(
+                &paths::describe(output, command.cwd),
+                program,
+                "writes",
+            ));
+            true
+        }
         "find" | "fd" if command.has("-delete") => {
             let start = command.positionals().first().copied().unwrap_or(".");
             out.push(delete(&paths::describe(start, command.cwd), "find -delete"));
@@ -398,6 +425,14 @@ pub fn read_path(path: &PathInfo, out: &mut Vec<Finding>) {
 pub fn delete(path: &PathInfo, program: &str) -> Finding {
     let shown = &path.shown;
     match path.location {
+        Location::SystemRoot if path.unresolved => Finding::new(
+            "fs.destroy-unknown",
+            Effect::Destroy,
+            Scope::Machine,
+            format!("`{program}` on {shown} deletes whatever the expansion is, which signoff cannot know: empty, it is the whole system."),
+        )
+        .floor(Tier::Critical)
+        .resource(shown.clone()),
         Location::SystemRoot => Finding::new(
             "fs.destroy-system",
             Effect::Destroy,
@@ -405,6 +440,13 @@ pub fn delete(path: &PathInfo, program: &str) -> Finding {
             format!("`{program}` on {shown} destroys the system or the home directory."),
         )
         .floor(Tier::Critical)
+        .resource(shown.clone()),
+        Location::Machine if path.unresolved => Finding::new(
+            "fs.delete-unknown",
+            Effect::Destroy,
+            Scope::Machine,
+            format!("`{program}` deletes {shown}, whose expansion signoff cannot know: it could be anywhere."),
+        )
         .resource(shown.clone()),
         Location::Device => Finding::new(
             "fs.destroy-device",

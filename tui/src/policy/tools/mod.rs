@@ -2,10 +2,12 @@
 //! (wrappers already unwrapped by the shell walker) and adds what it finds.
 
 mod agents;
+mod catalogue;
 pub mod cli;
-mod code;
+pub mod code;
 mod containers;
 mod databases;
+pub mod embedded;
 pub mod files;
 mod git;
 mod iac;
@@ -14,6 +16,7 @@ mod net;
 mod packages;
 mod system;
 pub mod targets;
+pub mod windows;
 
 pub use cli::infra;
 pub use databases::sql_findings as databases_sql;
@@ -129,19 +132,56 @@ pub fn is_container_engine(program: &str) -> bool {
     matches!(program, "docker" | "podman" | "nerdctl" | "docker-compose")
 }
 
-/// What classifying a program found out.
-pub enum Classified {
-    Known,
-    /// signoff knows nothing about the program.
-    Unknown,
-    /// The program runs this shell command (`python -c "os.system('…')"`), which the walker judges.
-    RunsScript(String),
+/// What a program runs besides what its findings say, for the walker to read and judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runs {
+    /// Shell text: `python -c "os.system('…')"`, `tar --to-command=…`, `su -c …`.
+    Script(String),
+    /// A program's source file (`./deploy.sh`, `python tool.py`): judged by its content, and
+    /// risky when it cannot be read. `None`: the language is the file's own (`#!`, extension).
+    File {
+        path: String,
+        language: Option<Language>,
+    },
+    /// A script of the project's package.json (`npm run build`): judged when it can be read.
+    PackageScript(String),
+    /// A file the program runs when it is there (`pip install .` runs `setup.py`): judged when
+    /// it can be read.
+    OptionalFile { path: String, language: Language },
+    /// PowerShell text (`powershell -Command …`, `iex '…'`).
+    PowerShell(String),
+    /// cmd.exe text (`cmd /c …`).
+    Cmd(String),
 }
 
-/// What the program is known to do.
-pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) -> Classified {
-    let before = out.len();
+pub use code::Language;
+
+/// What the program is known to do: findings in `out`, and what it runs in `runs`, for the
+/// walker. False when signoff knows nothing about the program.
+pub fn classify(
+    command: &Command,
+    context: &Context,
+    out: &mut Vec<Finding>,
+    runs: &mut Vec<Runs>,
+) -> bool {
+    let before = (out.len(), runs.len());
+    if embedded::classify(command, out, runs) {
+        return true;
+    }
+    // `python3.12`, `node20`: the interpreter, whatever its version.
+    let interpreter = Language::of_program(command.program) != Language::Other
+        || matches!(command.program, "R" | "Rscript" | "julia");
     match command.program {
+        _ if interpreter
+            && !(command.program == "perl" && command.has_short('i'))
+            && !(command.program == "deno"
+                && command
+                    .args
+                    .first()
+                    .is_some_and(|verb| verb != "eval" && verb != "run")) =>
+        {
+            code::classify(command, out, runs);
+        }
         "git" => git::classify(command, context, out),
         "kubectl" | "oc" | "helm" | "kustomize" | "argocd" | "k9s" => kube::classify(command, out),
         "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "cdktf" => {
@@ -150,34 +190,24 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) ->
         "ansible" | "ansible-playbook" => iac::ansible(command, out),
         "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongo" | "mongosh" | "prisma"
         | "drizzle-kit" | "alembic" | "rails" | "rake" | "supabase" | "clickhouse-client"
-        | "cqlsh" => databases::classify(command, out),
+        | "cqlsh" => databases::classify(command, out, runs),
         program if is_container_engine(program) => containers::classify(command, out),
         "curl" | "wget" | "http" | "https" | "xh" | "httpie" => net::classify(command, out),
         "npm" | "pnpm" | "yarn" | "bun" | "pip" | "pip3" | "uv" | "poetry" | "cargo" | "twine"
         | "gem" | "go" | "gh" | "brew" | "apt" | "apt-get" | "yum" | "dnf" | "pacman" | "apk"
-        | "npx" => packages::classify(command, out),
+        | "npx" => packages::classify(command, out, runs),
         "claude" | "codex" | "gemini" | "q" | "cursor-agent" | "aider" | "amp" => {
             agents::classify(command, out)
         }
-        // `perl -pi -e` edits files in place, like `sed -i`.
-        "python" | "python3" | "node" | "deno" | "ruby" | "perl" | "php"
-            if !(command.program == "perl" && command.has_short('i')) =>
-        {
-            if let Some(script) = code::classify(command, out) {
-                return Classified::RunsScript(script);
-            }
-        }
         _ => {
-            if !files::classify(command, out) && !system::classify(command, out) {
-                cli::classify_cloud(command, out);
-            }
+            let _ = files::classify(command, out)
+                || system::classify(command, out)
+                || cli::classify_cloud(command, out)
+                || windows::classify(command, out, runs)
+                || catalogue::classify(command, out);
         }
     }
-    if out.len() > before {
-        Classified::Known
-    } else {
-        Classified::Unknown
-    }
+    (out.len(), runs.len()) != before
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use signoff_protocol::Tier;
 
-use super::Command;
+use super::{Command, Runs};
 use crate::policy::finding::{Effect, Finding, Scope};
 
 const PUBLISH: &[&str] = &[
@@ -46,10 +46,40 @@ const READ: &[&str] = &[
     "query",
 ];
 
-pub fn classify(command: &Command, out: &mut Vec<Finding>) {
+pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>) {
     let program = command.program;
     let positionals = command.positionals();
     let verb = positionals.first().copied().unwrap_or("");
+    let operands = command.operands(&[
+        "-C",
+        "--prefix",
+        "-w",
+        "--workspace",
+        "--filter",
+        "--dir",
+        "--cwd",
+    ]);
+    if let Some(script) = package_script(program, &operands) {
+        runs.push(Runs::PackageScript(script.to_string()));
+    }
+    // Installing runs the project's own install scripts: package.json's, setup.py.
+    match (program, operands.as_slice()) {
+        ("npm" | "pnpm" | "yarn" | "bun", ["install" | "i" | "ci" | "add", ..])
+        | ("yarn" | "bun", []) => {
+            for hook in ["preinstall", "install", "postinstall", "prepare"] {
+                runs.push(Runs::PackageScript(hook.to_string()));
+            }
+        }
+        ("pip" | "pip3" | "uv", [.., "install", dir] | ["install", .., dir])
+            if *dir == "." || dir.starts_with("./") || dir.ends_with('/') =>
+        {
+            runs.push(Runs::OptionalFile {
+                path: format!("{}/setup.py", dir.trim_end_matches('/')),
+                language: super::Language::Python,
+            });
+        }
+        _ => {}
+    }
     let global = command.has("-g")
         || command.has("--global")
         || command.has("--user")
@@ -146,6 +176,90 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
     };
     out.push(finding);
 }
+
+/// The package.json script a command runs: `npm run build`, `npm test`, `yarn lint`,
+/// `pnpm dev`, `bun run seed`.
+fn package_script<'a>(program: &str, positionals: &[&'a str]) -> Option<&'a str> {
+    if !matches!(program, "npm" | "pnpm" | "yarn" | "bun") {
+        return None;
+    }
+    match positionals {
+        ["run" | "run-script", name, ..] => Some(name),
+        [verb @ ("test" | "t" | "start" | "stop" | "restart"), ..] if program != "bun" => {
+            Some(if *verb == "t" { "test" } else { verb })
+        }
+        // `yarn lint`, `pnpm dev`: a script's name where a verb would be.
+        [name, ..]
+            if matches!(program, "yarn" | "pnpm")
+                && !BUILTIN_VERBS.contains(name)
+                && !READ.contains(name)
+                && !PUBLISH.contains(name) =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+/// The package managers' own verbs, which are not script names.
+const BUILTIN_VERBS: &[&str] = &[
+    "install",
+    "i",
+    "add",
+    "remove",
+    "rm",
+    "uninstall",
+    "un",
+    "update",
+    "up",
+    "upgrade",
+    "link",
+    "unlink",
+    "init",
+    "create",
+    "dlx",
+    "exec",
+    "x",
+    "run",
+    "test",
+    "start",
+    "cache",
+    "store",
+    "import",
+    "prune",
+    "dedupe",
+    "rebuild",
+    "patch",
+    "patch-commit",
+    "setup",
+    "env",
+    "set",
+    "workspace",
+    "workspaces",
+    "global",
+    "login",
+    "logout",
+    "pack",
+    "plugin",
+    "version",
+    "node",
+    "config",
+    "bin",
+    "audit",
+    "licenses",
+    "fetch",
+    "install-test",
+    "ci",
+    "owner",
+    "team",
+    "access",
+    "dist-tag",
+    "token",
+    "profile",
+    "hook",
+    "star",
+    "unstar",
+];
 
 fn deploy_script(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
