@@ -92,9 +92,7 @@ impl Lookout {
 
     /// Whether anything is left to look up on disk.
     fn needs_io(action: &Action, facts: &Facts, wanted: &[String]) -> bool {
-        !wanted.is_empty()
-            || !facts.agent_is_remote
-                && matches!(&action.kind, ActionKind::File(file) if file.op != FileOp::Create)
+        !wanted.is_empty() || !facts.agent_is_remote && matches!(&action.kind, ActionKind::File(_))
     }
 
     /// Reads the `wanted` files, and those the policy wants once it has read them, and looks up
@@ -105,6 +103,7 @@ impl Lookout {
         }
         let workspace = Some(session.workspace.as_str()).filter(|w| !w.is_empty());
         facts.file_untracked = !facts.agent_is_remote && file_untracked(action, workspace);
+        facts.new_file = !facts.agent_is_remote && creates_new_file(action, workspace);
         let mut wanted = wanted;
         for _ in 0..ROUNDS {
             if wanted.is_empty() {
@@ -162,22 +161,38 @@ impl Lookout {
     }
 }
 
-/// A file action's path exists but git does not track it. Relative paths are resolved against
-/// `workspace` when it is known, and left alone otherwise.
+/// A file action's path exists but git does not track it.
 fn file_untracked(action: &Action, workspace: Option<&str>) -> bool {
-    let ActionKind::File(file) = &action.kind else {
-        return false;
-    };
-    if file.op == FileOp::Create {
-        return false;
+    match file_path(action, workspace) {
+        Some((FileOp::Create, _)) | None => false,
+        Some((_, path)) => git::is_untracked(&path),
     }
+}
+
+/// A file creation's path is not there yet (not even as a broken link).
+fn creates_new_file(action: &Action, workspace: Option<&str>) -> bool {
+    match file_path(action, workspace) {
+        Some((FileOp::Create, path)) => matches!(
+            std::fs::symlink_metadata(path),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound
+        ),
+        _ => false,
+    }
+}
+
+/// A file action's operation and path. Relative paths are resolved against `workspace` when it
+/// is known; without it there is no path.
+fn file_path(action: &Action, workspace: Option<&str>) -> Option<(FileOp, std::path::PathBuf)> {
+    let ActionKind::File(file) = &action.kind else {
+        return None;
+    };
     let path = Path::new(&file.path);
     let path = match (path.is_absolute(), workspace) {
         (true, _) => path.to_path_buf(),
         (false, Some(workspace)) => Path::new(workspace).join(path),
-        (false, None) => return false,
+        (false, None) => return None,
     };
-    git::is_untracked(&path)
+    Some((file.op, path))
 }
 
 #[cfg(test)]

@@ -56,6 +56,23 @@ fn untracked_and_ignored_files_are_found_tracked_and_new_ones_are_not() {
 }
 
 #[test]
+fn a_creation_is_new_only_where_nothing_is_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("there.txt"), "x").unwrap();
+    std::os::unix::fs::symlink("/nonexistent", dir.path().join("dangling")).unwrap();
+    let workspace = dir.path().to_str();
+    let new = |path: &str, op| creates_new_file(&edit(path, op), workspace);
+    assert!(new("fresh.txt", FileOp::Create));
+    assert!(!new("there.txt", FileOp::Create));
+    assert!(
+        !new("dangling", FileOp::Create),
+        "a broken link is something"
+    );
+    assert!(!new("fresh.txt", FileOp::Modify));
+    assert!(!creates_new_file(&edit("fresh.txt", FileOp::Create), None));
+}
+
+#[test]
 fn outside_a_repository_nothing_is_claimed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), "x").unwrap();

@@ -176,12 +176,15 @@ impl EnvNames {
     /// The environment one piece of text names, by its tokens and as a whole (and, for a URL,
     /// by its host); production wins over staging over dev when several are named.
     pub fn of(&self, text: &str) -> Option<Environment> {
+        if text.is_empty() {
+            return None;
+        }
         let lower = text.to_ascii_lowercase();
-        let tokens: Vec<&str> = lower
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let names = |list: &[String]| tokens.iter().any(|t| list.iter().any(|n| n == t));
+        let names = |list: &[String]| {
+            lower
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|t| !t.is_empty() && list.iter().any(|n| n == t))
+        };
         let host = host_of(&lower);
         let matches = |environment: Environment| {
             let set = &self.compiled[slot(environment)];

@@ -20,6 +20,11 @@ pub struct Facts {
     pub agent_is_remote: bool,
     /// The configuration files the policy asked for, as the console found them.
     pub files: Files,
+    /// A file creation's path does not exist on this machine: the console saw it missing.
+    pub new_file: bool,
+    /// What this session's agent created while the console watched: approved creations of
+    /// paths the console saw missing. Removing one loses nothing that was there before.
+    pub created: BTreeSet<String>,
 }
 
 /// What the console found at one path.

@@ -32,6 +32,20 @@ pub trait Policy: Send + 'static {
 
 pub const POLICY_VERSION: &str = "builtin-3";
 
+/// The file `action` creates where the console saw nothing, as deletes name it: once approved,
+/// removing it again is reversible (see [`Facts::created`]).
+pub fn created_file(action: &Action, session: &SessionInfo, facts: &Facts) -> Option<String> {
+    match &action.kind {
+        ActionKind::File(file)
+            if file.op == FileOp::Create && facts.new_file && !facts.agent_is_remote =>
+        {
+            let workspace = Some(session.workspace.as_str()).filter(|w| !w.is_empty());
+            Some(paths::describe(&file.path, workspace.unwrap_or("/")).shown)
+        }
+        _ => None,
+    }
+}
+
 /// What the built-in rules are told by configuration.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -197,6 +211,22 @@ impl Engine {
                     tool.tool
                 ),
             )),
+        }
+        for finding in &mut out {
+            if let Some(path) = finding.resource.as_ref().filter(|path| {
+                matches!(finding.rule, "fs.delete" | "fs.delete-outside")
+                    && facts.created.contains(*path)
+            }) {
+                *finding = Finding::new(
+                    "fs.delete-created",
+                    Effect::Write,
+                    Scope::Workspace,
+                    format!(
+                        "Deletes {path}, which this agent created in this session: nothing that \
+                         was there before is lost."
+                    ),
+                );
+            }
         }
         if out.is_empty() {
             out.push(Finding::new(

@@ -28,6 +28,8 @@ pub struct PathInfo {
     pub vcs_internal: bool,
     /// An agent's own settings or hooks, or signoff's: changing them turns safety off.
     pub agent_settings: bool,
+    /// Scratch space below `/tmp` (a named entry in it, not `/tmp` itself or all of it).
+    pub scratch: bool,
     /// It holds an expansion signoff cannot evaluate (`$DIR/build`, `` `pwd` ``): it could name
     /// anything, so it is placed where it would do the most harm.
     pub unresolved: bool,
@@ -43,6 +45,7 @@ const BUILD_OUTPUT: &[&str] = &[
     ".nuxt",
     ".svelte-kit",
     "__pycache__",
+    ".terraform",
     ".pytest_cache",
     ".mypy_cache",
     ".ruff_cache",
@@ -197,7 +200,13 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
             .any(|s| BUILD_OUTPUT.contains(&s) || s.ends_with(".pyc"));
     let env_file = (file == ".env" || file.starts_with(".env.") || file.ends_with(".env"))
         && !ENV_TEMPLATES.iter().any(|t| file.ends_with(t));
+    // A process's environment (`/proc/1/environ`) holds whatever tokens it was given.
+    let process_environment = normalized.starts_with("/proc/") && file == "environ";
+    // Terraform state keeps every attribute in plain text, database passwords included.
+    let state_file = file.ends_with(".tfstate") || file.ends_with(".tfstate.backup");
     let secret = env_file
+        || process_environment
+        || state_file
         || SECRET_FILES.contains(&file)
         || SECRET_EXTENSIONS.iter().any(|ext| file.ends_with(ext))
         || (SECRET_DIRS.iter().any(|dir| inner.contains(dir))
@@ -214,8 +223,19 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
         secret,
         vcs_internal: segments.contains(&".git"),
         agent_settings: AGENT_SETTINGS.iter().any(|dir| inner.contains(dir)),
+        scratch: !unresolved && !home && location == Location::Machine && is_scratch(&normalized),
         unresolved,
     }
+}
+
+/// A named entry below a temporary directory: `/tmp/build-1`, `/var/tmp/x/*`, not `/tmp/*`.
+fn is_scratch(normalized: &str) -> bool {
+    ["/tmp/", "/var/tmp/", "/private/tmp/"].iter().any(|dir| {
+        normalized.strip_prefix(dir).is_some_and(|rest| {
+            let first = rest.split('/').next().unwrap_or("");
+            !first.is_empty() && !first.contains(['*', '?', '[']) && !first.starts_with('.')
+        })
+    })
 }
 
 /// Whether `path` holds an expansion other than the home directory's.

@@ -26,7 +26,7 @@
 //! to carry out: answers to agent streams and events for the screen. Nothing here blocks, sleeps or
 //! reads a clock.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -240,11 +240,28 @@ struct SessionEntry {
     frozen: bool,
     /// When the person last heard that this session floods the queue.
     flood_alerted_at: Option<SystemTime>,
+    /// Files its agent created while the console watched (see [`Facts::created`]).
+    created: BTreeSet<String>,
+}
+
+/// How many created files a session remembers; past it, the first in name order are forgotten (a
+/// forgotten file is judged as any other).
+const CREATED_REMEMBERED: usize = 1024;
+
+impl SessionEntry {
+    fn remember_created(&mut self, path: String) {
+        self.created.insert(path);
+        while self.created.len() > CREATED_REMEMBERED {
+            self.created.pop_first();
+        }
+    }
 }
 
 struct WaitingEntry {
     item: Arc<Item>,
     subscribers: Vec<SubscriberId>,
+    /// The file it creates, recorded as the agent's once approved.
+    creates: Option<String>,
 }
 
 struct DecidedEntry {
@@ -307,6 +324,7 @@ impl Queue {
                 risky: VecDeque::new(),
                 frozen: false,
                 flood_alerted_at: None,
+                created: BTreeSet::new(),
                 info: info.clone(),
                 external_id,
             },
@@ -482,7 +500,10 @@ impl Queue {
             .get_mut(&key.session)
             .ok_or_else(|| ProposeError::UnknownSession(key.session.clone()))?;
 
+        let mut facts = facts;
+        facts.created = session.created.clone();
         let assessment = self.policy.assess(&action, &session.info, &facts);
+        let creates = crate::policy::created_file(&action, &session.info, &facts);
         let tripped = breaker_trips(session, &self.config.breaker, assessment.tier, now);
         // Paused or frozen, nothing goes through without a person: not streaming, not grants.
         let decided_by = if self.paused || session.frozen {
@@ -555,6 +576,9 @@ impl Queue {
                     event: ProposeEvent::Decided(decision.clone()),
                 },
             ];
+            if let Some(path) = creates {
+                session.remember_created(path);
+            }
             self.remember(item, decision);
             return Ok(effects);
         }
@@ -566,6 +590,7 @@ impl Queue {
             WaitingEntry {
                 item: item.clone(),
                 subscribers: vec![subscriber],
+                creates,
             },
         );
         let mut effects = Vec::new();
@@ -729,6 +754,13 @@ impl Queue {
             return Vec::new();
         };
         self.order.remove(&entry.item.seq);
+        if let (Verdict::Approved, Some(path), Some(session)) = (
+            verdict,
+            entry.creates,
+            self.sessions.get_mut(&entry.item.key.session),
+        ) {
+            session.remember_created(path);
+        }
         let decision = Decision {
             verdict,
             decided_by,

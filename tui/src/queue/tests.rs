@@ -929,3 +929,113 @@ fn resuming_from_a_pause_does_not_stream_what_a_frozen_session_proposed() {
         "the frozen session's read still waits"
     );
 }
+
+/// The tier `effects` answered to `subscriber`.
+fn tier_for(effects: &[Effect], subscriber: SubscriberId) -> Tier {
+    match answers(effects, subscriber).first() {
+        Some(ProposeEvent::Assessed(assessed)) => assessed.assessment.tier,
+        other => panic!("expected an assessment first, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_file_the_agent_created_while_watched_is_reversible_to_remove_in_its_own_session() {
+    let mut queue = Queue::new(Box::new(Engine::default()), QueueConfig::default());
+    for id in ["s1", "s2"] {
+        let info = SessionInfo {
+            workspace: "/repo".into(),
+            ..SessionInfo::default()
+        };
+        queue.open_session(SessionId(id.into()), info, None);
+    }
+    let create = |path: &str| {
+        Action::new(ActionKind::File(signoff_protocol::FileChange {
+            op: signoff_protocol::FileOp::Create,
+            path: path.into(),
+            new_path: String::new(),
+            unified_diff: String::new(),
+        }))
+    };
+    let seen_missing = Facts {
+        new_file: true,
+        ..Facts::default()
+    };
+    let rm = |path: &str| shell(&format!("rm {path}"), Environment::Dev);
+    // Before: removing a file is risky (`fs.delete` with no dry run).
+    let effects = queue
+        .propose(at(0), 1, key("s1", "p0"), rm("/repo/notes.txt"), None)
+        .unwrap();
+    assert_eq!(tier_for(&effects, 1), Tier::Risky);
+
+    // The creation streams through (reversible); the console had seen the path missing.
+    let effects = queue
+        .propose_with(
+            at(1),
+            2,
+            key("s1", "p1"),
+            create("/repo/notes.txt"),
+            None,
+            seen_missing.clone(),
+        )
+        .unwrap();
+    assert_eq!(tier_for(&effects, 2), Tier::Reversible, "{effects:?}");
+    assert_eq!(
+        decision_for(&effects, 2).unwrap().verdict,
+        Verdict::Approved
+    );
+    // A creation of a path that was there is not the agent's to remove.
+    queue
+        .propose_with(
+            at(1),
+            3,
+            key("s1", "p2"),
+            create("/repo/kept.txt"),
+            None,
+            Facts::default(),
+        )
+        .unwrap();
+
+    let effects = queue
+        .propose(at(2), 4, key("s1", "p3"), rm("/repo/notes.txt"), None)
+        .unwrap();
+    assert_eq!(tier_for(&effects, 4), Tier::Reversible);
+    let effects = queue
+        .propose(at(2), 5, key("s1", "p4"), rm("/repo/kept.txt"), None)
+        .unwrap();
+    assert_eq!(tier_for(&effects, 5), Tier::Risky);
+    // A creation a person approves counts once approved.
+    let staged = Action {
+        target: Target {
+            environment: Environment::Staging,
+            resource: String::new(),
+        },
+        ..create("/repo/plan.md")
+    };
+    let effects = queue
+        .propose_with(
+            at(3),
+            7,
+            key("s1", "p6"),
+            staged,
+            None,
+            seen_missing.clone(),
+        )
+        .unwrap();
+    assert_eq!(tier_for(&effects, 7), Tier::Risky);
+    queue
+        .decide(
+            at(4),
+            &key("s1", "p6"),
+            PersonDecision::Approve { typed: None },
+        )
+        .unwrap();
+    let effects = queue
+        .propose(at(5), 8, key("s1", "p7"), rm("/repo/plan.md"), None)
+        .unwrap();
+    assert_eq!(tier_for(&effects, 8), Tier::Reversible);
+    // Another agent did not create it.
+    let effects = queue
+        .propose(at(2), 6, key("s2", "p5"), rm("/repo/notes.txt"), None)
+        .unwrap();
+    assert_eq!(tier_for(&effects, 6), Tier::Risky);
+}

@@ -63,7 +63,10 @@ pub(super) fn client(ask: &Ask) -> Option<Named> {
             return Some(Named::remote(var, vec![("service", service)]));
         }
     }
-    if matches!(command.program, "mysql" | "mariadb" | "mysqldump") {
+    if matches!(
+        command.program,
+        "mysql" | "mariadb" | "mysqldump" | "mysqladmin"
+    ) {
         if let Some((host, var)) = ask.var(&["MYSQL_HOST"]) {
             return Some(server(var, &host, None));
         }
@@ -139,12 +142,28 @@ pub(super) fn migrations(ask: &Ask) -> Option<Named> {
     for file in files {
         match ask.read(file) {
             Read::Text(text) => {
-                let url = dotenvy::from_read_iter(text.as_bytes())
-                    .flatten()
-                    .find(|(name, _)| name == "DATABASE_URL")
-                    .map(|(_, url)| signoff_protocol::variables::without_credentials(&url));
-                if let Some(url) = url {
-                    return from_url(format!("DATABASE_URL in {file}"), &url);
+                let values: Vec<(String, String)> =
+                    dotenvy::from_read_iter(text.as_bytes()).flatten().collect();
+                let value = |wanted: &str| {
+                    values
+                        .iter()
+                        .find(|(name, _)| name == wanted)
+                        .map(|(_, value)| value.as_str())
+                };
+                // Laravel names its server as `DB_URL`, or `DB_HOST` and `DB_DATABASE`.
+                if let Some((name, url)) = ["DATABASE_URL", "DB_URL"]
+                    .into_iter()
+                    .find_map(|name| Some((name, value(name)?)))
+                {
+                    let url = signoff_protocol::variables::without_credentials(url);
+                    return from_url(format!("{name} in {file}"), &url);
+                }
+                if let Some(host) = value("DB_HOST") {
+                    return Some(server(
+                        format!("DB_HOST in {file}"),
+                        host,
+                        value("DB_DATABASE"),
+                    ));
                 }
             }
             Read::Missing => {}

@@ -221,6 +221,7 @@ const FAMILIES: &[(&[&str], Family)] = &[
     (&["heroku"], platforms::heroku),
     (&["vercel"], platforms::vercel),
     (&["supabase"], platforms::supabase),
+    (&["stripe"], platforms::stripe),
     (&["aws", "sam", "eb", "copilot", "cdk"], cloud::aws),
     (&["gcloud", "gsutil", "bq"], cloud::gcloud),
     (&["terraform", "tofu", "terragrunt"], cloud::terraform),
@@ -238,6 +239,7 @@ const FAMILIES: &[(&[&str], Family)] = &[
             "mysql",
             "mariadb",
             "mysqldump",
+            "mysqladmin",
             "redis-cli",
             "mongo",
             "mongosh",
@@ -256,6 +258,18 @@ const FAMILIES: &[(&[&str], Family)] = &[
             "rails",
             "rake",
             "alembic",
+            "manage.py",
+            "artisan",
+            "mix",
+            "flask",
+            "dotnet",
+            "sqlx",
+            "diesel",
+            "goose",
+            "migrate",
+            "dbmate",
+            "flyway",
+            "liquibase",
         ],
         databases::migrations,
     ),
@@ -274,9 +288,11 @@ pub fn of(command: &Command, vars: &Vars, facts: &Facts, names: &EnvNames) -> Op
         vars,
         facts,
     };
+    // `python manage.py migrate` is Django's, not Python's.
+    let program = crate::policy::tools::frameworks::tool_of(command).unwrap_or(command.program);
     let family = FAMILIES
         .iter()
-        .find(|(programs, _)| programs.contains(&command.program))
+        .find(|(programs, _)| programs.contains(&program))
         .map(|(_, family)| *family)
         .unwrap_or(cloud::flags);
     family(&ask).map(|named| named.place(names))

@@ -188,3 +188,24 @@ pub(super) fn supabase(ask: &Ask) -> Option<Named> {
         vec![("project", text.trim().to_string())],
     ))
 }
+
+/// Stripe: `--live` or a live key (`sk_live_…`, `rk_live_…`) reaches live mode; without either
+/// the CLI uses its test-mode key, so test mode is what the command itself says.
+pub(super) fn stripe(ask: &Ask) -> Option<Named> {
+    let command = ask.command;
+    let key = command.value(&["--api-key"]).unwrap_or("");
+    if command.has("--live") || key.contains("_live_") {
+        let source = if command.has("--live") {
+            "`--live` in the command"
+        } else {
+            "a live API key in the command"
+        };
+        return Some(Named::remote(source, vec![("mode", "live".into())]));
+    }
+    let source = if key.contains("_test_") {
+        "a test API key in the command"
+    } else {
+        "the Stripe CLI (test mode unless `--live`)"
+    };
+    Some(Named::remote(source, vec![("mode", "test".into())]))
+}

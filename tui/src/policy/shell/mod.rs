@@ -658,6 +658,64 @@ fn simple(
     out.append(&mut found);
 }
 
+/// A file this script just wrote, handed to a program that does more with it than read it
+/// (`gem install --file /tmp/Gemfile`, `go run /tmp/x.go`, `kubectl --kubeconfig /tmp/kc`):
+/// the text is the agent's, and what the program makes of it signoff cannot read. Files the
+/// walker follows as code are judged by their content instead.
+fn written_input(
+    command: &Command,
+    runs: &[Runs],
+    frame: &Frame,
+    facts: &Facts,
+    found: &mut Vec<Finding>,
+) {
+    let program = command.program;
+    if frame.written.is_empty()
+        || tools::files::only_reads(program)
+        || matches!(
+            program,
+            "git" | "gh" | "curl" | "wget" | "http" | "https" | "xh"
+        )
+    {
+        return;
+    }
+    let home = facts.variables.get("HOME").map(String::as_str);
+    let followed: Vec<Option<String>> = runs
+        .iter()
+        .filter_map(|run| match run {
+            Runs::File { path, .. } | Runs::OptionalFile { path, .. } => Some(path),
+            _ => None,
+        })
+        .map(|path| paths::resolve(path, &frame.cwd, home))
+        .collect();
+    for word in command.args {
+        let value = match word.split_once('=') {
+            Some((flag, value)) if flag.starts_with('-') => value,
+            _ => word.as_str(),
+        };
+        let Some(path) = paths::resolve(value, &frame.cwd, home) else {
+            continue;
+        };
+        if frame.written.iter().any(|(written, _)| *written == path)
+            && !followed.contains(&Some(path.clone()))
+        {
+            found.push(
+                Finding::new(
+                    "shell.written-input",
+                    Effect::Write,
+                    Scope::Machine,
+                    format!(
+                        "`{program}` is handed {path}, which this script has just written: what \
+                         it does with that text signoff cannot read; a person decides."
+                    ),
+                )
+                .floor(Tier::Risky),
+            );
+            return;
+        }
+    }
+}
+
 /// Judges the command that really runs, after wrappers, and places its findings.
 fn judge_command(
     words: &[String],
@@ -710,12 +768,20 @@ fn judge_command(
         );
     }
     tools::embedded::variables(assignments, program, found, &mut runs);
+    written_input(&command, &runs, frame, facts, found);
     for run in runs {
         follow(run, program, frame, context, facts, found);
     }
     tools::targets::classify(&command, first, context, found);
     let remote = frame.remote.is_some() || found[before..].iter().any(|f| f.scope == Scope::Remote);
+    // `NODE_ENV=production npm run build` builds here: a variable names where remote effects
+    // land, never where local ones do.
     let named = context.names.named(words, assignments, remote);
+    let named_here = if assignments.is_empty() {
+        named
+    } else {
+        context.names.named(words, &[], remote)
+    };
     // On another host (`ssh`, `kubectl exec`) the place was settled when the walker went there;
     // here, the command's own context says where its remote effects land.
     let place = match &frame.remote {
@@ -726,6 +792,11 @@ fn judge_command(
         None => None,
     };
     for finding in &mut found[before..] {
+        let named = if finding.scope == Scope::Remote || frame.remote.is_some() {
+            named
+        } else {
+            named_here
+        };
         finding.environment = raise(raise(finding.environment, named), frame.environment);
         if frame.remote.is_some() {
             finding.scope = Scope::Remote;

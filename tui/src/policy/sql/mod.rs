@@ -21,6 +21,7 @@ use sqlparser::parser::Parser;
 use super::finding::Effect;
 
 mod fallback;
+mod functions;
 use fallback::{lead_word, lex, scan_unparsed, split_statements};
 
 /// One statement of interest in an SQL text.
@@ -47,7 +48,16 @@ pub fn classify(sql: &str, dialect: &str) -> Vec<SqlFinding> {
     if sql.trim().is_empty() {
         return Vec::new();
     }
-    if let Ok(found) = catch_unwind(AssertUnwindSafe(|| classify_inner(sql, dialect))) {
+    if let Ok(mut found) = catch_unwind(AssertUnwindSafe(|| classify_inner(sql, dialect))) {
+        let effects = catch_unwind(AssertUnwindSafe(|| {
+            functions::side_effects(sql, is_mysql(dialect))
+        }))
+        .unwrap_or_default();
+        if !effects.is_empty() {
+            found.retain(|f| f.rule != READ);
+            found.extend(effects);
+            return finish(found);
+        }
         return found;
     }
     // Defensive only: a bug in this module must not take the caller down.
@@ -77,6 +87,12 @@ const UPDATE_ALL: &str = "sql.update-all";
 const ALTER_DROP: &str = "sql.alter-drop";
 const GRANT: &str = "sql.grant";
 const UNPARSED: &str = "sql.unparsed";
+/// A destroy that is not a table's: a large object, a replication slot, a server file.
+const DESTROY_FILE: &str = "sql.destroy";
+/// Reading or writing the database server's own files: at least risky wherever it runs.
+pub const SERVER_FILE: &str = "sql.server-file";
+/// Running a command on the database server: at least risky wherever it runs.
+pub const SERVER_COMMAND: &str = "sql.server-command";
 
 fn classify_inner(sql: &str, dialect: &str) -> Vec<SqlFinding> {
     let dialects = dialect_order(dialect);

@@ -29,6 +29,46 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
         .map(String::as_str)
         .or(mode.filter(|m| matches!(*m, "bypassPermissions" | "yolo" | "never")))
         .or_else(|| (program == "gemini" && command.has("-y")).then_some("-y"));
+    // `claude mcp add`, `codex mcp remove`, `gemini hooks …`, `claude config set`: changing what
+    // an agent can reach or what checks it runs.
+    let changes_agent = matches!(
+        command.positionals().as_slice(),
+        ["mcp" | "hooks" | "plugin" | "plugins" | "extensions", verb, ..]
+            if !matches!(*verb, "list" | "get" | "ls" | "show")
+    ) || matches!(
+        command.positionals().as_slice(),
+        ["config", "set" | "add" | "remove", ..]
+    );
+    if changes_agent {
+        out.push(
+            Finding::new(
+                "agent.settings",
+                Effect::Write,
+                Scope::Machine,
+                format!("Changes `{program}`'s own tools or settings: what it can reach, or what checks it."),
+            )
+            .floor(Tier::Risky),
+        );
+        return;
+    }
+    if off.is_none()
+        && matches!(
+            command.positionals().as_slice(),
+            [
+                "mcp" | "hooks" | "plugin" | "plugins" | "extensions",
+                "list" | "get" | "ls" | "show",
+                ..
+            ]
+        )
+    {
+        out.push(Finding::new(
+            "agent.read",
+            Effect::Read,
+            Scope::Machine,
+            format!("`{program}` only lists its own tools or settings."),
+        ));
+        return;
+    }
     let finding = match off {
         Some(flag) => Finding::new(
             "agent.safety-off",

@@ -110,6 +110,16 @@ pub const CLOUD_PROGRAMS: &[&str] = &[
     "porter",
     "cf",
     "ssh-keygen-remote",
+    // Hosted databases and APIs.
+    "neonctl",
+    "neon",
+    "pscale",
+    "turso",
+    "xata",
+    "convex",
+    "upstash",
+    "atlas",
+    "stripe",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Database clients and migration tools. SQL itself is read by [`crate::policy::sql`].
 
 use regex::Regex;
+use signoff_protocol::Tier;
 use std::sync::LazyLock;
 
 use super::net::is_local;
@@ -18,7 +19,13 @@ pub fn sql_findings(text: &str, dialect: &str, scope: Scope, database: &str) -> 
             } else {
                 database.to_string()
             };
-            Finding::new(found.rule, found.effect, scope, found.why).resource(resource)
+            let finding =
+                Finding::new(found.rule, found.effect, scope, found.why).resource(resource);
+            if matches!(found.rule, sql::SERVER_FILE | sql::SERVER_COMMAND) {
+                finding.floor(Tier::Risky)
+            } else {
+                finding
+            }
         })
         .collect()
 }
@@ -60,8 +67,74 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>)
         "sqlite3" => sqlite(command, out, runs),
         "redis-cli" => redis(command, out),
         "mongo" | "mongosh" => mongo(command, out),
+        "dropdb" | "createdb" | "mysqladmin" => admin(command, out),
         _ => migrations(command, out),
     }
+}
+
+/// The servers' administration programs: `dropdb app`, `mysqladmin drop app`.
+fn admin(command: &Command, out: &mut Vec<Finding>) {
+    let host = command
+        .value(&["-h", "--host"])
+        .or_else(|| uri(command).map(uri_host));
+    let scope = server_scope(host);
+    let program = command.program;
+    // mysqladmin's `-p` takes its password attached, and `-f` forces; dropdb's `-p` is a port.
+    let value_flags: &[&str] = match program {
+        "mysqladmin" => &[
+            "-h", "--host", "-u", "--user", "-P", "--port", "-S", "--socket",
+        ],
+        _ => &[
+            "-h",
+            "--host",
+            "-U",
+            "--username",
+            "-p",
+            "--port",
+            "--maintenance-db",
+        ],
+    };
+    let operands = command.operands(value_flags);
+    let (verb, target) = match program {
+        "dropdb" => ("drop", operands.first().copied()),
+        "createdb" => ("create", operands.first().copied()),
+        _ => (
+            operands.first().copied().unwrap_or(""),
+            operands.get(1).copied(),
+        ),
+    };
+    let target = target.unwrap_or("");
+    let finding = match verb {
+        "drop" => Finding::new(
+            "sql.drop-database",
+            Effect::Destroy,
+            scope,
+            format!("`{program}` drops the database `{target}` and every row in it."),
+        )
+        .resource(target),
+        "shutdown" | "kill" => Finding::new(
+            "db.admin",
+            Effect::Write,
+            scope,
+            format!("`{program} {verb}` stops the server or its sessions."),
+        )
+        .floor(Tier::Risky),
+        "status" | "ping" | "version" | "variables" | "processlist" | "extended-status" => {
+            Finding::new(
+                "db.read",
+                Effect::Read,
+                scope,
+                format!("`{program} {verb}` only reads."),
+            )
+        }
+        _ => Finding::new(
+            "db.admin",
+            Effect::Write,
+            scope,
+            format!("`{program} {verb}` changes the database server.").replace("  ", " "),
+        ),
+    };
+    out.push(finding);
 }
 
 /// psql and mysql options that take a value.
@@ -473,6 +546,11 @@ fn migrations(command: &Command, out: &mut Vec<Finding>) {
             "db.reset",
             Effect::Destroy,
             "`drizzle-kit drop` deletes migrations and their changes.",
+        ),
+        ("drizzle-kit", w) if w.starts_with("push") && command.has("--force") => remote(
+            "db.reset",
+            Effect::Destroy,
+            "`drizzle-kit push --force` applies data-loss statements without asking.",
         ),
         ("drizzle-kit", w) if w.starts_with("push") || w.starts_with("migrate") => remote(
             "db.migrate",

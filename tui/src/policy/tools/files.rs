@@ -307,6 +307,22 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
             });
             true
         }
+        // `printenv PATH` prints the variables it names, which say whether they are secrets.
+        "printenv"
+            if !command.args.is_empty()
+                && command
+                    .positionals()
+                    .iter()
+                    .all(|name| secret_variable(&format!("${name}")).is_none()) =>
+        {
+            out.push(Finding::new(
+                "fs.read",
+                Effect::Read,
+                Scope::Workspace,
+                "`printenv` prints only the variables it names.",
+            ));
+            true
+        }
         "env" | "printenv" if command.args.is_empty() || program == "printenv" => {
             out.push(
                 Finding::new(
@@ -362,12 +378,30 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
         }
         "find" | "fd" if command.has("-delete") => {
             let start = command.positionals().first().copied().unwrap_or(".");
-            out.push(delete(&paths::describe(start, command.cwd), "find -delete"));
+            // `find . -name '*.pyc' -delete` deletes only what the names match: build output
+            // when every name is; `-o` could add anything.
+            let names = command.values(&["-name", "-iname"]);
+            let matched: Vec<PathInfo> = names
+                .iter()
+                .map(|name| paths::describe(&format!("{start}/{name}"), command.cwd))
+                .collect();
+            let build_output = !matched.is_empty()
+                && !command.has("-o")
+                && !command.has("-or")
+                && matched.iter().all(|path| path.build_output);
+            let target = match matched.into_iter().next() {
+                Some(path) if build_output => path,
+                _ => paths::describe(start, command.cwd),
+            };
+            out.push(delete(&target, "find -delete"));
             true
         }
         _ if READERS.contains(&program) => {
             let before = out.len();
-            for target in command.positionals() {
+            // `test -f .env`, `ls ~/.ssh`, `sha256sum key.pem`: names, sizes and digests show
+            // no secret.
+            let shows_content = !NAMES_ONLY.contains(&program);
+            for target in command.positionals().into_iter().filter(|_| shows_content) {
                 read_path(&paths::describe(target, command.cwd), out);
             }
             if out.len() == before {
@@ -383,6 +417,32 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
         _ => false,
     }
 }
+
+/// Whether `program` only reads the files it is given (`cat`, `grep`, `jq`).
+pub fn only_reads(program: &str) -> bool {
+    READERS.contains(&program)
+}
+
+/// Readers that show a file's name, metadata or digest, never its content.
+const NAMES_ONLY: &[&str] = &[
+    "test",
+    "[",
+    "[[",
+    "ls",
+    "tree",
+    "du",
+    "stat",
+    "wc",
+    "basename",
+    "dirname",
+    "realpath",
+    "readlink",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "shasum",
+    "file",
+];
 
 /// `$GITHUB_TOKEN`, `${AWS_SECRET_ACCESS_KEY}`: the variable name when it names a secret.
 pub fn secret_variable(word: &str) -> Option<String> {
@@ -424,6 +484,19 @@ pub fn read_path(path: &PathInfo, out: &mut Vec<Finding>) {
 /// Deleting or overwriting a path.
 pub fn delete(path: &PathInfo, program: &str) -> Finding {
     let shown = &path.shown;
+    if !path.unresolved && (shown.ends_with(".tfstate") || shown.ends_with(".tfstate.backup")) {
+        return Finding::new(
+            "iac.state-file",
+            Effect::Destroy,
+            Scope::Workspace,
+            format!(
+                "`{program}` deletes {shown}, Terraform's record of real infrastructure: \
+                 without it Terraform loses track of what exists."
+            ),
+        )
+        .floor(Tier::Risky)
+        .resource(shown.clone());
+    }
     match path.location {
         Location::SystemRoot if path.unresolved => Finding::new(
             "fs.destroy-unknown",
@@ -469,6 +542,12 @@ pub fn delete(path: &PathInfo, program: &str) -> Finding {
             format!("`{program}` deletes {shown} for good."),
         )
         .resource(shown.clone()),
+                Location::Machine if path.scratch && !path.secret => Finding::new(
+            "fs.scratch",
+            Effect::Write,
+            Scope::Workspace,
+            format!("`{program}` deletes {shown}, scratch space under a temporary directory."),
+        ),
         Location::Machine => Finding::new(
             "fs.delete-outside",
             Effect::Destroy,
@@ -524,6 +603,12 @@ pub fn write(path: &PathInfo, program: &str, verb: &str) -> Finding {
         )
         .floor(Tier::Critical)
         .resource(shown.clone()),
+        Location::Machine if path.scratch => Finding::new(
+            "fs.scratch",
+            Effect::Write,
+            Scope::Workspace,
+            format!("`{program}` {verb} {shown}, scratch space under a temporary directory."),
+        ),
         Location::Machine | Location::SystemRoot => Finding::new(
             "fs.write-outside",
             Effect::Write,

@@ -55,11 +55,49 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) {
 
     let finding = match subcommand {
         "push" => return push(&rest, context, out),
+        "worktree" if rest.first() == Some(&"list") => {
+            local("git.read", Effect::Read, "`git worktree list` only reads.")
+        }
+        "submodule"
+            if rest
+                .first()
+                .is_none_or(|a| matches!(*a, "status" | "summary")) =>
+        {
+            local(
+                "git.read",
+                Effect::Read,
+                "`git submodule status` only reads.",
+            )
+        }
+        "clean" if short('n') || has("--dry-run") => local(
+            "git.read",
+            Effect::Read,
+            "`git clean -n` only lists what it would delete.",
+        ),
         "reset" if has_any(&["--hard", "--merge", "--keep"]) => local(
             "git.reset-hard",
             Effect::Destroy,
             "`git reset --hard` throws away uncommitted work.",
         ),
+        "clean"
+            if (short('f') || has("--force"))
+                && (short('X') || short('x'))
+                && !short('e')
+                && pathspecs(&rest)
+                    .iter()
+                    .all(|p| crate::policy::paths::describe(p, command.cwd).build_output)
+                && !pathspecs(&rest).is_empty() =>
+        {
+            local(
+                "fs.delete-build-output",
+                Effect::Write,
+                format!(
+                    "`git clean` deletes untracked files in {}, build output a build recreates.",
+                    pathspecs(&rest).join(" ")
+                )
+                .as_str(),
+            )
+        }
         "clean" if short('f') || has("--force") => local(
             "git.clean",
             Effect::Destroy,
@@ -94,6 +132,40 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) {
             Effect::Destroy,
             "Rewrites the whole history of the repository.",
         ),
+        "update-ref" if short('d') => local(
+            "git.ref-delete",
+            Effect::Destroy,
+            "`git update-ref -d` deletes a ref outright, with no reflog to bring it back.",
+        ),
+        "tag" if short('d') || has("--delete") => local(
+            "git.tag-delete",
+            Effect::Destroy,
+            "`git tag -d` deletes tags; a deleted annotated tag is gone for good.",
+        ),
+        "gc" | "prune"
+            if rest.iter().any(|a| a.starts_with("--prune")) || subcommand == "prune" =>
+        {
+            local(
+                "git.prune",
+                Effect::Destroy,
+                "Pruning deletes unreachable commits now: work only the reflog held is lost.",
+            )
+        }
+        "worktree" if rest.first() == Some(&"remove") && (short('f') || has("--force")) => local(
+            "git.worktree-remove",
+            Effect::Destroy,
+            "`git worktree remove --force` deletes a worktree with its uncommitted changes.",
+        ),
+        "submodule"
+            if rest.first() == Some(&"deinit")
+                && (short('f') || has("--force") || has("--all")) =>
+        {
+            local(
+                "git.submodule-deinit",
+                Effect::Destroy,
+                "`git submodule deinit` empties the submodule's work tree, local changes included.",
+            )
+        }
         "reflog" if rest.first() == Some(&"expire") => local(
             "git.reflog-expire",
             Effect::Destroy,
@@ -148,6 +220,15 @@ pub fn classify(command: &Command, context: &Context, out: &mut Vec<Finding>) {
         ),
     };
     out.push(finding);
+}
+
+/// The paths a command is limited to: its words that are not flags.
+fn pathspecs<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    rest.iter()
+        .copied()
+        .skip_while(|a| a.starts_with('-') && *a != "--")
+        .filter(|a| *a != "--" && !a.starts_with('-'))
+        .collect()
 }
 
 /// A refspec's destination branch: `+main` → main, `HEAD:refs/heads/main` → main, `:old` → old.

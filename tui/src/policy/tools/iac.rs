@@ -70,8 +70,15 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
             Effect::Write,
             format!("`{program} {verb}` changes real infrastructure{approval}."),
         ),
+        "state" if command.has("-dry-run") => Finding::new(
+            "iac.read",
+            Effect::Read,
+            Scope::Workspace,
+            format!("`{program} {verb} {object} -dry-run` only shows what it would change."),
+        ),
         "state" | "stack"
-            if matches!(object, "rm" | "mv" | "push" | "replace-provider" | "rename") =>
+            if matches!(object, "rm" | "mv" | "push" | "replace-provider" | "rename")
+                && !(verb == "stack" && object == "rm") =>
         {
             remote(
                 "iac.state",

@@ -9,11 +9,13 @@ mod containers;
 mod databases;
 pub mod embedded;
 pub mod files;
+pub mod frameworks;
 mod git;
 mod iac;
 mod kube;
 mod net;
 mod packages;
+mod secrets;
 mod system;
 pub mod targets;
 pub mod windows;
@@ -165,7 +167,15 @@ pub fn classify(
     runs: &mut Vec<Runs>,
 ) -> bool {
     let before = (out.len(), runs.len());
+    // What it shows adds to what it does (`set` prints every variable and changes nothing).
+    let shows_secrets = secrets::classify(command, out);
     if embedded::classify(command, out, runs) {
+        return true;
+    }
+    if shows_secrets && matches!(command.program, "set" | "export" | "declare" | "typeset") {
+        return true;
+    }
+    if frameworks::classify(command, out) {
         return true;
     }
     // `python3.12`, `node20`: the interpreter, whatever its version.
@@ -190,7 +200,7 @@ pub fn classify(
         "ansible" | "ansible-playbook" => iac::ansible(command, out),
         "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongo" | "mongosh" | "prisma"
         | "drizzle-kit" | "alembic" | "rails" | "rake" | "supabase" | "clickhouse-client"
-        | "cqlsh" => databases::classify(command, out, runs),
+        | "cqlsh" | "dropdb" | "createdb" | "mysqladmin" => databases::classify(command, out, runs),
         program if is_container_engine(program) => containers::classify(command, out),
         "curl" | "wget" | "http" | "https" | "xh" | "httpie" => net::classify(command, out),
         "npm" | "pnpm" | "yarn" | "bun" | "pip" | "pip3" | "uv" | "poetry" | "cargo" | "twine"

@@ -94,6 +94,29 @@ fn last_segment(url: &str) -> String {
         .to_string()
 }
 
+/// curl's and wget's `-X METHOD`, `--request=METHOD`, `--method METHOD`, also in a bundle of
+/// short flags (`-sXDELETE`, `-sX DELETE`).
+fn request_method(command: &Command) -> Option<String> {
+    if let Some(method) = command.value(&["-X", "--request", "--method"]) {
+        return Some(method.to_ascii_uppercase());
+    }
+    let mut args = command.args.iter();
+    while let Some(arg) = args.next() {
+        if arg.starts_with('-')
+            && !arg.starts_with("--")
+            && let Some(at) = arg.find('X')
+        {
+            let rest = &arg[at + 1..];
+            return if rest.is_empty() {
+                args.next().map(|m| m.to_ascii_uppercase())
+            } else {
+                Some(rest.to_ascii_uppercase())
+            };
+        }
+    }
+    None
+}
+
 pub fn is_local(url: &str) -> bool {
     let host = host(url);
     let name = host
@@ -109,12 +132,35 @@ pub fn is_local(url: &str) -> bool {
 
 pub fn classify(command: &Command, out: &mut Vec<Finding>) {
     let program = command.program;
+    let httpie = matches!(program, "http" | "https" | "xh" | "httpie");
     let positionals = command.positionals();
-    let url = positionals
-        .iter()
-        .find(|w| w.contains("://"))
-        .or_else(|| positionals.iter().find(|w| w.contains('.')))
+    // httpie: `http [METHOD] URL [ITEM…]`; `:3000/x` and `localhost:3000` are URLs too.
+    let httpie_method = positionals
+        .first()
+        .filter(|m| {
+            httpie
+                && (m.chars().all(|c| c.is_ascii_uppercase())
+                    || matches!(
+                        m.to_ascii_uppercase().as_str(),
+                        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+                    ))
+        })
         .copied();
+    let url = if httpie {
+        positionals
+            .get(usize::from(httpie_method.is_some()))
+            .copied()
+    } else {
+        positionals
+            .iter()
+            .find(|w| w.contains("://"))
+            .or_else(|| {
+                positionals
+                    .iter()
+                    .find(|w| w.contains('.') || w.contains(':'))
+            })
+            .copied()
+    };
     let Some(url) = url else {
         out.push(Finding::new(
             "http.read",
@@ -142,27 +188,35 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
             files::read_path(&paths::describe(file, command.cwd), out);
         }
     }
-    let method = match program {
-        "http" | "https" | "xh" | "httpie" => positionals
-            .first()
-            .filter(|m| m.chars().all(|c| c.is_ascii_uppercase()))
-            .copied()
-            .unwrap_or(if data.is_empty() { "GET" } else { "POST" })
-            .to_string(),
-        _ => command
-            .value(&["-X", "--request", "--method"])
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                if command.has("-I") || command.has("--head") {
-                    "HEAD".into()
-                } else if command.has("-T") || command.has("--upload-file") {
-                    "PUT".into()
-                } else if data.is_empty() {
-                    "GET".into()
-                } else {
-                    "POST".into()
-                }
-            }),
+    // httpie's data items (`name=x`, `n:=1`, `f@file`) make a request a POST.
+    let httpie_data = httpie
+        && positionals
+            .iter()
+            .skip(usize::from(httpie_method.is_some()) + 1)
+            .any(|item| {
+                (item.contains('=') && !item.contains("=="))
+                    || item.contains(":=")
+                    || item.contains('@')
+            });
+    let method = match httpie_method {
+        Some(method) => method.to_string(),
+        None if httpie => if httpie_data || !data.is_empty() {
+            "POST"
+        } else {
+            "GET"
+        }
+        .to_string(),
+        None => request_method(command).unwrap_or_else(|| {
+            if command.has_short('I') || command.has("--head") {
+                "HEAD".into()
+            } else if command.has_short('T') || command.has("--upload-file") {
+                "PUT".into()
+            } else if data.is_empty() || command.has_short('G') || command.has("--get") {
+                "GET".into()
+            } else {
+                "POST".into()
+            }
+        }),
     };
     out.push(http(&method, url, &data.join("\n")));
     let to_stdout = command

@@ -125,8 +125,21 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>)
             Scope::Machine,
             format!("`cargo {verb}` changes programs installed for the user."),
         ),
-        (_, v) if PUBLISH.contains(&v) && !matches!(program, "go" | "uv" | "brew" | "npx") => {
-            let rule = if matches!(v, "unpublish" | "yank") {
+        (_, v) if PUBLISH.contains(&v) && command.has("--dry-run") => Finding::new(
+            "package.read",
+            Effect::Read,
+            Scope::Workspace,
+            format!("`{program} {verb} --dry-run` only shows what it would publish."),
+        ),
+        (_, "unpublish") => Finding::new(
+            "package.unpublish",
+            Effect::Destroy,
+            Scope::Remote,
+            format!("`{program} {verb}` deletes a published version that others may depend on."),
+        )
+        .resource(positionals.get(1).copied().unwrap_or_default()),
+        (_, v) if PUBLISH.contains(&v) && !matches!(program, "go" | "brew" | "npx") => {
+            let rule = if v == "yank" {
                 "package.unpublish"
             } else {
                 "package.publish"
@@ -141,6 +154,13 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>)
             )
             .floor(Tier::Risky)
         }
+        ("yarn", "npm") if positionals.get(1) == Some(&"publish") => Finding::new(
+            "package.publish",
+            Effect::Write,
+            Scope::Remote,
+            "`yarn npm publish` publishes to a public registry, which cannot be taken back.",
+        )
+        .floor(Tier::Risky),
         (_, "run" | "run-script") if positionals.get(1).is_some_and(|s| deploy_script(s)) => {
             let script = positionals[1];
             Finding::new(

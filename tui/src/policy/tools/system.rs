@@ -19,6 +19,30 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) -> bool {
             };
             machine("proc.kill", Effect::Write, why).floor(Tier::Risky)
         }
+        // `fuser -k 3000/tcp`, `npx kill-port 3000`: kill whatever holds a file or a port.
+        "fuser" if command.has_short('k') => machine(
+            "proc.kill",
+            Effect::Write,
+            format!(
+                "`fuser -k` kills every process using {}.",
+                command.positionals().join(" ")
+            ),
+        )
+        .floor(Tier::Risky),
+        "fuser" => machine(
+            "system.read",
+            Effect::Read,
+            "`fuser` only lists the processes using a file or port.".into(),
+        ),
+        "kill-port" | "fkill" => machine(
+            "proc.kill",
+            Effect::Write,
+            format!(
+                "`{program}` kills whatever holds {}.",
+                command.positionals().join(" ")
+            ),
+        )
+        .floor(Tier::Risky),
         "shutdown" | "reboot" | "halt" | "poweroff" => machine(
             "system.power",
             Effect::Write,

@@ -198,17 +198,18 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>)
             .map(String::as_str)
             .collect();
         if MODULES_AS_PROGRAMS.contains(&module) {
-            let name = module.replace('_', "-");
+            // `python -m build` is pypa's build, whose command is `pyproject-build`.
+            let name = match module {
+                "build" => "pyproject-build".to_string(),
+                module => module.replace('_', "-"),
+            };
             runs.push(Runs::Script(format!("{name} {}", rest.join(" "))));
         } else {
             out.push(unreadable(program, &format!("the module `{module}`")));
         }
         return;
     }
-    if positionals.first() == Some(&"manage.py") {
-        out.push(django(positionals.get(1).copied().unwrap_or("")));
-        return;
-    }
+
     match (positionals.first(), command.stdin) {
         (Some(file), _) if *file != "-" => runs.push(Runs::File {
             path: file.to_string(),
@@ -216,31 +217,6 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>, runs: &mut Vec<Runs>)
         }),
         (_, Some(text)) => judge(language, program, text, command.cwd, out, runs),
         _ => out.push(unreadable(program, "an interactive session")),
-    }
-}
-
-fn django(verb: &str) -> Finding {
-    match verb {
-        "flush" | "reset_db" | "sqlflush" => Finding::new(
-            "db.reset",
-            Effect::Destroy,
-            Scope::Remote,
-            "`manage.py flush` deletes every row in the database.",
-        ),
-        "migrate" | "loaddata" | "createsuperuser" | "dbshell" | "shell" => Finding::new(
-            "db.migrate",
-            Effect::Write,
-            Scope::Remote,
-            format!("`manage.py {verb}` changes the application's database."),
-        ),
-        "check" | "showmigrations" | "sqlmigrate" | "diffsettings" | "inspectdb" | "help"
-        | "version" => read(format!("`manage.py {verb}` only reads.")),
-        _ => Finding::new(
-            "app.task",
-            Effect::Write,
-            Scope::Workspace,
-            format!("`manage.py {verb}` runs in the workspace."),
-        ),
     }
 }
 

@@ -202,6 +202,16 @@ const COMMAND_VARIABLES: &[&str] = &[
     "CARGO_BUILD_RUSTC_WRAPPER",
 ];
 
+/// Variables that turn a project's guards off: git hooks (husky, pre-commit, lefthook).
+const GUARD_VARIABLES: &[&str] = &[
+    "HUSKY",
+    "HUSKY_SKIP_HOOKS",
+    "SKIP",
+    "LEFTHOOK",
+    "PRE_COMMIT_ALLOW_NO_CONFIG",
+    "GIT_HOOKS_DISABLED",
+];
+
 /// Variables that load code the command did not ask for (a library, a start-up script).
 const LOADING_VARIABLES: &[&str] = &[
     "LD_PRELOAD",
@@ -232,6 +242,22 @@ pub fn variables(
 ) {
     for (name, value) in assignments.iter().filter_map(|a| a.split_once('=')) {
         if value.is_empty() {
+            continue;
+        }
+        let off = match name {
+            "HUSKY" | "LEFTHOOK" => value == "0" || value.eq_ignore_ascii_case("false"),
+            _ => GUARD_VARIABLES.contains(&name),
+        };
+        if off {
+            out.push(
+                Finding::new(
+                    "guard.hooks",
+                    Effect::Write,
+                    Scope::Machine,
+                    format!("`{name}={value}` turns the project's git hooks off."),
+                )
+                .floor(Tier::Risky),
+            );
             continue;
         }
         if COMMAND_VARIABLES.contains(&name) {
