@@ -33,7 +33,7 @@ pub use socket::default_socket_path;
 
 pub use signoff_protocol::{
     Action, ActionDigest, ActionKind, Assessed, Assessment, Confirmation, DecidedBy, Decision,
-    DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation, Outcome, OutcomeStatus,
-    ProposalId, Reason, SessionId, SessionInfo, ShellCommand, SqlStatement, Target, Tier, ToolCall,
-    Verdict,
+    DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation, McpToolCall, Outcome,
+    OutcomeStatus, ProposalId, Reason, SessionId, SessionInfo, ShellCommand, SqlStatement, Target,
+    Tier, ToolCall, Verdict,
 };

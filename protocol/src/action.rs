@@ -172,6 +172,20 @@ pub struct InfraOperation {
     pub verb: String,
 }
 
+/// A call to a tool of an MCP server.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct McpToolCall {
+    /// The server's name as the agent's configuration calls it.
+    pub server: String,
+    pub tool: String,
+    /// The call's arguments, a JSON object as text.
+    pub arguments: String,
+    /// What the server declares about the tool, when known: claims that can only raise.
+    pub description: String,
+    pub read_only_hint: Option<bool>,
+    pub destructive_hint: Option<bool>,
+}
+
 /// A tool signoff has no kind for, named after the tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCall {
@@ -187,6 +201,7 @@ pub enum ActionKind {
     Http(HttpRequest),
     Infra(InfraOperation),
     Tool(ToolCall),
+    Mcp(McpToolCall),
 }
 
 impl ActionKind {
@@ -198,6 +213,7 @@ impl ActionKind {
             ActionKind::Http(_) => "http",
             ActionKind::Infra(_) => "infra",
             ActionKind::Tool(_) => "tool",
+            ActionKind::Mcp(_) => "mcp",
         }
     }
 
@@ -215,6 +231,7 @@ impl ActionKind {
                 format!("{} {} {}", infra.provider, infra.verb, infra.resource)
             }
             ActionKind::Tool(tool) => format!("{} {}", tool.tool, tool.input),
+            ActionKind::Mcp(call) => format!("{} {} {}", call.server, call.tool, call.arguments),
         }
     }
 }
@@ -223,7 +240,8 @@ impl ActionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
     pub kind: ActionKind,
-    /// One line a person reads first; may be empty (see [`Action::display_summary`]).
+    /// The agent's own one-line description: shown with the rationale, never in place of the
+    /// operation (see [`Action::headline`]).
     pub summary: String,
     pub target: Target,
     pub dry_run: DryRun,
@@ -247,12 +265,9 @@ impl Action {
         }
     }
 
-    /// The summary, or the operation itself when the agent gave none.
-    pub fn display_summary(&self) -> std::borrow::Cow<'_, str> {
-        if self.summary.is_empty() {
-            self.kind.display().into()
-        } else {
-            self.summary.as_str().into()
-        }
+    /// What a person reads first: the operation itself — the command, the tool and its
+    /// arguments, the file — never the agent's description of it.
+    pub fn headline(&self) -> String {
+        self.kind.display()
     }
 }

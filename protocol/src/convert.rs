@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::pb::{self, action::Kind, propose_event::Event};
 use crate::{
     Action, ActionDigest, ActionKind, Assessed, Assessment, Confirmation, DecidedBy, Decision,
-    DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation, InvalidMessage, Outcome,
-    OutcomeStatus, Reason, SessionInfo, ShellCommand, SqlStatement, Target, Tier, ToolCall,
-    Verdict,
+    DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation, InvalidMessage,
+    McpToolCall, Outcome, OutcomeStatus, Reason, SessionInfo, ShellCommand, SqlStatement, Target,
+    Tier, ToolCall, Verdict,
 };
 
 /// One message of a `Propose` stream.
@@ -201,6 +201,14 @@ impl TryFrom<Kind> for ActionKind {
                 tool: non_empty(tool.tool, "tool.tool")?,
                 input: tool.input,
             }),
+            Kind::Mcp(call) => ActionKind::Mcp(McpToolCall {
+                server: call.server,
+                tool: non_empty(call.tool, "mcp.tool")?,
+                arguments: call.arguments_json,
+                description: call.description,
+                read_only_hint: call.read_only_hint,
+                destructive_hint: call.destructive_hint,
+            }),
         })
     }
 }
@@ -285,6 +293,14 @@ impl From<ActionKind> for Kind {
             ActionKind::Tool(tool) => Kind::Tool(pb::ToolCall {
                 tool: tool.tool,
                 input: tool.input,
+            }),
+            ActionKind::Mcp(call) => Kind::Mcp(pb::McpToolCall {
+                server: call.server,
+                tool: call.tool,
+                arguments_json: call.arguments,
+                description: call.description,
+                read_only_hint: call.read_only_hint,
+                destructive_hint: call.destructive_hint,
             }),
         }
     }

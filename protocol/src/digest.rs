@@ -114,6 +114,19 @@ fn encode_kind(canon: &mut Canonical, kind: &ActionKind) {
             canon.str(&tool.tool);
             canon.str(&tool.input);
         }
+        ActionKind::Mcp(call) => {
+            canon.str(&call.server);
+            canon.str(&call.tool);
+            canon.str(&call.arguments);
+            canon.str(&call.description);
+            for hint in [call.read_only_hint, call.destructive_hint] {
+                canon.str(match hint {
+                    None => "",
+                    Some(true) => "true",
+                    Some(false) => "false",
+                });
+            }
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub mod pb {
 
 pub use action::{
     Action, ActionKind, DryRun, Environment, FileChange, FileOp, HttpRequest, InfraOperation,
-    ShellCommand, SqlStatement, Target, ToolCall,
+    McpToolCall, ShellCommand, SqlStatement, Target, ToolCall,
 };
 pub use builders::unified_diff;
 pub use convert::{ProposeEvent, from_unix_ms, to_unix_ms};

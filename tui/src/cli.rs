@@ -119,6 +119,8 @@ enum Command {
     /// {"kind":"file","op":"modify","path":"/repo/.env","cwd":"/repo"}
     /// {"kind":"http","method":"POST","url":"https://…","body":"…","env":"unknown"}
     /// {"kind":"infra","provider":"railway","resource":"volume vol-7f3a","verb":"delete"}
+    /// {"kind":"mcp","server":"neon","tool":"delete_branch","arguments":{"branchId":"br-1"}}
+    /// {"kind":"tool","tool":"WebFetch","input":{"url":"https://example.com"}}
     /// {"kind":"shell","command":"kubectl delete ns shop","vars":{"KUBECONFIG":"/tmp/kind.yaml"}}
     /// A line that is not a valid action gets {"error":"…"} and the batch goes on.
     /// Remote effects land where their context says, read as the console reads it: from the
@@ -600,8 +602,10 @@ fn hook(runtime: &tokio::runtime::Runtime, options: &crate::hooks::HookOptions) 
     .unwrap_or_else(|_| {
         crate::hooks::deny(options.agent, "signoff: the hook failed; not approved")
     });
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{answer}").and_then(|()| stdout.flush());
+    if !answer.is_empty() {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{answer}").and_then(|()| stdout.flush());
+    }
     ExitCode::SUCCESS
 }
 

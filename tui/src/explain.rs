@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use serde::{Deserialize, Serialize};
 use signoff_protocol::{
     Action, ActionKind, Assessment, Confirmation, Environment, FileChange, FileOp, HttpRequest,
-    InfraOperation, SessionInfo, ShellCommand, SqlStatement,
+    InfraOperation, McpToolCall, SessionInfo, ShellCommand, SqlStatement, ToolCall,
 };
 
 use signoff_protocol::variables::{self, Variables};
@@ -62,6 +62,24 @@ pub enum KindSpec {
         provider: String,
         resource: String,
         verb: String,
+    },
+    /// An agent's own tool (`Read`, `WebFetch`, `read_file`…) with its input.
+    Tool {
+        tool: String,
+        #[serde(default)]
+        input: serde_json::Value,
+    },
+    Mcp {
+        server: String,
+        tool: String,
+        #[serde(default)]
+        arguments: serde_json::Value,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        read_only_hint: Option<bool>,
+        #[serde(default)]
+        destructive_hint: Option<bool>,
     },
 }
 
@@ -131,6 +149,28 @@ impl ActionSpec {
                 provider,
                 resource,
                 verb,
+            }),
+            KindSpec::Tool { tool, input } => ActionKind::Tool(ToolCall {
+                tool,
+                input: input.to_string(),
+            }),
+            KindSpec::Mcp {
+                server,
+                tool,
+                arguments,
+                description,
+                read_only_hint,
+                destructive_hint,
+            } => ActionKind::Mcp(McpToolCall {
+                server,
+                tool,
+                arguments: match arguments {
+                    serde_json::Value::Null => "{}".to_string(),
+                    arguments => arguments.to_string(),
+                },
+                description,
+                read_only_hint,
+                destructive_hint,
             }),
         };
         let mut action = Action::new(kind);

@@ -107,7 +107,7 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
     let console = console_in_tmux(dir.path());
 
     // Four agents gate commands one after another; each notes what it saw approved (exit 0:
-    // the command ran) under a unique summary.
+    // the command ran), each command told apart by its argument.
     let approved: Arc<Mutex<Vec<String>>> = Arc::default();
     let agents: Vec<_> = (0..4)
         .map(|agent| {
@@ -119,7 +119,7 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
                     let status = Command::new(BINARY)
                         .args(["run", "--socket"])
                         .arg(&socket)
-                        .args(["--env", "dev", "--summary", &summary, "--", "true"])
+                        .args(["--env", "dev", "--", "true", &summary])
                         .stderr(std::process::Stdio::null())
                         .status()
                         .unwrap();
@@ -163,9 +163,10 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     for summary in &approved {
+        // The history shows what ran: `true crash-test-…`.
         let row = recorded
             .iter()
-            .find(|row| row["summary"] == summary.as_str());
+            .find(|row| row["summary"] == format!("true {summary}").as_str());
         assert!(
             row.is_some_and(|row| row["verdict"] == "approved"),
             "{summary} ran but is not in the history as approved"

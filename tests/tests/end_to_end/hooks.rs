@@ -68,10 +68,13 @@ pub async fn run_hook(
     });
     let output = within(output).await.unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    (
-        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
-        output.status.code(),
-    )
+    // No output at all is Codex's "no objection" (its allow).
+    let answer = if text.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    (answer, output.status.code())
 }
 
 pub fn claude(tool: &str, input: serde_json::Value, cwd: &Path) -> String {
@@ -198,6 +201,23 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
     });
     let (answer, code) = hook(&console.socket, "codex", "dev", &codex.to_string()).await;
     assert_eq!(code, Some(0));
+    // Codex 0.169 reports an `allow` without `updatedInput` as a failed hook: its allow is
+    // no output at all.
+    assert_eq!(answer, serde_json::Value::Null);
+    let destructive = serde_json::json!({
+        "cwd": cwd, "hook_event_name": "PreToolUse", "model": "gpt-5-codex", "permission_mode": "default",
+        "session_id": "c-1", "tool_input": {"command": "git push --force origin main"}, "tool_name": "Bash",
+        "tool_use_id": "t2", "transcript_path": null, "turn_id": "turn-9"
+    });
+    // Nobody answers within the hook's time: Codex hears a deny, in its own format.
+    let (answer, code) = run_hook(
+        &console.socket,
+        &["hook", "codex", "--env", "dev", "--timeout", "3"],
+        &destructive.to_string(),
+        &[],
+    )
+    .await;
+    assert_eq!(code, Some(0));
     // Codex rejects unknown fields in hook output: exactly the documented ones.
     assert_eq!(
         answer.as_object().unwrap().keys().collect::<Vec<_>>(),
@@ -218,7 +238,7 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
             "permissionDecisionReason"
         ]
     );
-    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "allow");
+    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny");
 
     let cursor = serde_json::json!({
         "hook_event_name": "beforeShellExecution", "conversation_id": "conv-123", "generation_id": "gen-456",

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use signoff_agent_sdk::{Action, ActionKind, FileChange, FileOp, ShellCommand, ToolCall};
+use signoff_agent_sdk::{
+    Action, ActionKind, FileChange, FileOp, McpToolCall, ShellCommand, ToolCall,
+};
 
 use super::payload::{HookRequest, Tool};
 
@@ -12,21 +14,30 @@ const MAX_DIFF_INPUT: u64 = 8 * 1024 * 1024;
 /// A generic tool's input is shown up to this many bytes.
 const MAX_TOOL_INPUT: usize = 64 * 1024;
 
-pub fn from_tool(request: &HookRequest) -> Action {
+/// The actions a tool call is: one, or one per file of a patch (each is proposed in turn).
+pub fn from_tool(request: &HookRequest) -> Vec<Action> {
     match &request.tool {
+        Tool::Patch { text } => patch(text, &request.cwd),
+        tool => vec![one(tool, &request.cwd)],
+    }
+}
+
+fn one(tool: &Tool, cwd: &str) -> Action {
+    match tool {
         Tool::Shell {
             command,
             description,
         } => {
             let mut action = Action::new(ActionKind::Shell(ShellCommand::Script {
                 script: command.clone(),
-                cwd: request.cwd.clone(),
+                cwd: cwd.to_string(),
             }));
-            action.summary = description.clone();
+            // The agent's description is its rationale; the command is what a person reads.
+            action.rationale = description.clone();
             action
         }
         Tool::Write { path, content } => {
-            let path = absolute(path, &request.cwd);
+            let path = absolute(path, cwd);
             let (old, existed) = read(&path);
             file_change(
                 &path,
@@ -40,7 +51,7 @@ pub fn from_tool(request: &HookRequest) -> Action {
             )
         }
         Tool::Edit { path, edits } => {
-            let path = absolute(path, &request.cwd);
+            let path = absolute(path, cwd);
             let (old, _) = read(&path);
             let mut new = old.clone();
             for edit in edits {
@@ -52,22 +63,120 @@ pub fn from_tool(request: &HookRequest) -> Action {
             }
             file_change(&path, FileOp::Modify, &old, &new)
         }
-        Tool::Other { name, input } => {
-            let mut input = input.to_string();
-            if input.len() > MAX_TOOL_INPUT {
-                let mut cut = MAX_TOOL_INPUT;
-                while !input.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                input.truncate(cut);
-                input.push('…');
+        Tool::NotebookEdit {
+            path,
+            cell,
+            mode,
+            source,
+        } => {
+            let path = absolute(path, cwd);
+            let mode = if mode.is_empty() { "replace" } else { mode };
+            let mut diff = format!("notebook {path}, cell {cell} ({mode}):\n");
+            for line in source.lines() {
+                diff.push_str(&format!("+{line}\n"));
             }
-            Action::new(ActionKind::Tool(ToolCall {
-                tool: name.clone(),
-                input,
-            }))
+            let mut action = Action::new(ActionKind::File(FileChange {
+                op: FileOp::Modify,
+                path,
+                new_path: String::new(),
+                unified_diff: diff.clone(),
+            }));
+            action.dry_run.diff = diff;
+            action
+        }
+        Tool::Mcp {
+            server,
+            tool,
+            arguments,
+        } => Action::new(ActionKind::Mcp(McpToolCall {
+            server: server.clone(),
+            tool: tool.clone(),
+            arguments: capped(arguments.to_string()),
+            ..McpToolCall::default()
+        })),
+        Tool::Patch { text } => Action::new(ActionKind::Tool(ToolCall {
+            tool: "apply_patch".into(),
+            input: capped(text.clone()),
+        })),
+        Tool::Other { name, input } => Action::new(ActionKind::Tool(ToolCall {
+            tool: name.clone(),
+            input: capped(input.to_string()),
+        })),
+    }
+}
+
+/// A tool's input, cut at [`MAX_TOOL_INPUT`] bytes for the screen.
+fn capped(mut input: String) -> String {
+    if input.len() > MAX_TOOL_INPUT {
+        let mut cut = MAX_TOOL_INPUT;
+        while !input.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        input.truncate(cut);
+        input.push('…');
+    }
+    input
+}
+
+/// Codex's `apply_patch` as one file change per file it touches, each with its hunks as the
+/// diff (`*** Add File:`, `*** Update File:` with `*** Move to:`, `*** Delete File:`). A patch
+/// with no file in it is shown as the tool call it is.
+fn patch(text: &str, cwd: &str) -> Vec<Action> {
+    let mut files: Vec<(FileOp, String, String, String)> = Vec::new();
+    for line in text.lines() {
+        let header = [
+            ("*** Add File: ", FileOp::Create),
+            ("*** Update File: ", FileOp::Modify),
+            ("*** Delete File: ", FileOp::Delete),
+        ]
+        .into_iter()
+        .find_map(|(prefix, op)| Some((op, line.strip_prefix(prefix)?)));
+        if let Some((op, path)) = header {
+            let path = absolute(path.trim(), cwd);
+            let op = match op {
+                FileOp::Create if read(&path).1 => FileOp::Modify,
+                op => op,
+            };
+            files.push((op, path, String::new(), String::new()));
+        } else if let Some(file) = files.last_mut() {
+            if let Some(to) = line.strip_prefix("*** Move to: ") {
+                file.0 = FileOp::Rename;
+                file.2 = absolute(to.trim(), cwd);
+            } else if !line.starts_with("*** End") {
+                file.3.push_str(line);
+                file.3.push('\n');
+            }
         }
     }
+    if files.is_empty() {
+        return vec![one(
+            &Tool::Patch {
+                text: text.to_string(),
+            },
+            cwd,
+        )];
+    }
+    files
+        .into_iter()
+        .map(|(op, path, new_path, hunks)| {
+            let diff = format!(
+                "--- {path}\n+++ {}\n{hunks}",
+                if new_path.is_empty() {
+                    &path
+                } else {
+                    &new_path
+                }
+            );
+            let mut action = Action::new(ActionKind::File(FileChange {
+                op,
+                path,
+                new_path,
+                unified_diff: diff.clone(),
+            }));
+            action.dry_run.diff = diff;
+            action
+        })
+        .collect()
 }
 
 fn absolute(path: &str, cwd: &str) -> String {

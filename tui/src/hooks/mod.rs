@@ -44,7 +44,7 @@ pub async fn run(options: &HookOptions, input: &[u8]) -> String {
 
 /// What a payload asks for, before any console is involved: the request and its action (with
 /// the diff against the file on disk). An error says why the payload cannot be taken.
-pub fn action_for(agent: Agent, input: &[u8]) -> Result<(HookRequest, Action), String> {
+pub fn actions_for(agent: Agent, input: &[u8]) -> Result<(HookRequest, Vec<Action>), String> {
     if input.len() > MAX_PAYLOAD {
         return Err(format!(
             "signoff: the hook payload is larger than {MAX_PAYLOAD} bytes, so not approved"
@@ -52,13 +52,12 @@ pub fn action_for(agent: Agent, input: &[u8]) -> Result<(HookRequest, Action), S
     }
     let request = payload::parse(agent, input)
         .map_err(|e| format!("signoff: cannot read the hook payload ({e}), so not approved"))?;
-    let action = action::from_tool(&request);
-    Ok((request, action))
+    let actions = action::from_tool(&request);
+    Ok((request, actions))
 }
 
 async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String> {
-    let (request, mut action) = action_for(options.agent, input)?;
-    action.target.environment = options.environment;
+    let (request, actions) = actions_for(options.agent, input)?;
     let gate = Gate::connect_to(&options.socket)
         .await
         .map_err(|e| format!("signoff: {e}; not approved"))?;
@@ -84,14 +83,24 @@ async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String>
         .timeout
         .saturating_sub(Duration::from_secs(2))
         .max(Duration::from_secs(1));
-    let pending = session
-        .submit(action, Some(wait))
-        .await
-        .map_err(|e| format!("signoff: {e}; not approved"))?;
-    pending
-        .decision()
-        .await
-        .map_err(|e| format!("signoff: {e}; not approved"))
+    // A patch of several files is approved only when every file is; the first refusal answers.
+    let mut last = None;
+    for mut action in actions {
+        action.target.environment = options.environment;
+        let pending = session
+            .submit(action, Some(wait))
+            .await
+            .map_err(|e| format!("signoff: {e}; not approved"))?;
+        let decision = pending
+            .decision()
+            .await
+            .map_err(|e| format!("signoff: {e}; not approved"))?;
+        if !decision.is_approved() {
+            return Ok(decision);
+        }
+        last = Some(decision);
+    }
+    last.ok_or_else(|| "signoff: the tool call holds nothing to run; not approved".to_string())
 }
 
 /// A deny answer in `agent`'s format.
@@ -133,8 +142,12 @@ impl Answer {
     }
 
     /// The agent's own format. Codex rejects unknown fields, so each carries only its documented
-    /// ones.
+    /// ones; Codex reports an `allow` without `updatedInput` as a failed hook, so its allow is no
+    /// output at all ("no objection").
     fn render(&self, agent: Agent) -> String {
+        if self.allow && agent == Agent::Codex {
+            return String::new();
+        }
         let decision = if self.allow { "allow" } else { "deny" };
         let value = match agent {
             Agent::ClaudeCode | Agent::Codex => serde_json::json!({

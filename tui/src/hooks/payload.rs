@@ -51,6 +51,24 @@ pub enum Tool {
         path: String,
         edits: Vec<Edit>,
     },
+    /// Codex's `apply_patch`: its patch text, one or more files added, changed, moved or deleted.
+    Patch {
+        text: String,
+    },
+    /// Claude Code's `NotebookEdit`: one cell of a notebook.
+    NotebookEdit {
+        path: String,
+        cell: String,
+        mode: String,
+        source: String,
+    },
+    /// A tool of an MCP server: `mcp__server__tool` (Claude Code, Codex), `mcp_server_tool`
+    /// (Gemini CLI), Cursor's `beforeMCPExecution`.
+    Mcp {
+        server: String,
+        tool: String,
+        arguments: Value,
+    },
     Other {
         name: String,
         input: Value,
@@ -82,14 +100,25 @@ struct ToolPayload {
     agent_type: Option<String>,
 }
 
+/// Cursor's `beforeShellExecution` (`command`) and `beforeMCPExecution` (`tool_name`,
+/// `tool_input` as JSON text, and the server as its `url` or `command`).
 #[derive(Deserialize)]
 struct CursorPayload {
     conversation_id: String,
+    #[serde(default)]
+    hook_event_name: String,
+    #[serde(default)]
     command: String,
     #[serde(default)]
     cwd: String,
     #[serde(default)]
     workspace_roots: Vec<String>,
+    #[serde(default)]
+    tool_name: String,
+    #[serde(default)]
+    tool_input: Value,
+    #[serde(default)]
+    url: String,
 }
 
 fn text(input: &Value, key: &str) -> String {
@@ -100,6 +129,25 @@ fn text(input: &Value, key: &str) -> String {
         .to_string()
 }
 
+/// An MCP tool's server and name: `mcp__railway__volume_delete`; Gemini CLI joins them with
+/// single underscores (`mcp_railway_volume_delete`), so its server is the first word.
+fn mcp_name(agent: Agent, name: &str) -> Option<(String, String)> {
+    let (server, tool) = match name.strip_prefix("mcp__") {
+        Some(rest) => rest.split_once("__")?,
+        None if agent == Agent::Gemini => name.strip_prefix("mcp_")?.split_once('_')?,
+        None => return None,
+    };
+    Some((server.to_string(), tool.to_string()))
+}
+
+/// Arguments given as JSON text (Cursor) read as JSON; anything else as it is.
+fn json_text(value: Value) -> Value {
+    match &value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(value),
+        _ => value,
+    }
+}
+
 pub fn parse(agent: Agent, input: &[u8]) -> Result<HookRequest, serde_json::Error> {
     if agent == Agent::Cursor {
         let payload: CursorPayload = serde_json::from_slice(input)?;
@@ -108,16 +156,29 @@ pub fn parse(agent: Agent, input: &[u8]) -> Result<HookRequest, serde_json::Erro
         } else {
             payload.cwd
         };
+        let tool = if payload.hook_event_name == "beforeMCPExecution" {
+            let server = [payload.url, payload.command]
+                .into_iter()
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            Tool::Mcp {
+                server,
+                tool: payload.tool_name,
+                arguments: json_text(payload.tool_input),
+            }
+        } else {
+            Tool::Shell {
+                command: payload.command,
+                description: String::new(),
+            }
+        };
         return Ok(HookRequest {
             session_key: format!("cursor:{}", payload.conversation_id),
             agent_name: "cursor".into(),
             cwd,
             model: None,
             subagent: None,
-            tool: Tool::Shell {
-                command: payload.command,
-                description: String::new(),
-            },
+            tool,
         });
     }
     let payload: ToolPayload = serde_json::from_slice(input)?;
@@ -127,6 +188,26 @@ pub fn parse(agent: Agent, input: &[u8]) -> Result<HookRequest, serde_json::Erro
             command: text(input, "command"),
             description: text(input, "description"),
         },
+        "apply_patch" => Tool::Patch {
+            text: input
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| text(input, "command")),
+        },
+        "NotebookEdit" => Tool::NotebookEdit {
+            path: text(input, "notebook_path"),
+            cell: text(input, "cell_id"),
+            mode: text(input, "edit_mode"),
+            source: text(input, "new_source"),
+        },
+        name if mcp_name(agent, name).is_some() => {
+            let (server, tool) = mcp_name(agent, name).unwrap_or_default();
+            Tool::Mcp {
+                server,
+                tool,
+                arguments: json_text(input.clone()),
+            }
+        }
         "Write" | "write_file" => Tool::Write {
             path: text(input, "file_path"),
             content: text(input, "content"),

@@ -9,10 +9,12 @@
 mod env;
 mod facts;
 mod finding;
+mod mcp;
 mod paths;
 mod place;
 mod shell;
 mod sql;
+mod tool_calls;
 mod tools;
 mod user;
 
@@ -202,15 +204,8 @@ impl Engine {
                         .environment(named),
                 );
             }
-            ActionKind::Tool(tool) => out.push(Finding::new(
-                "tool.unknown",
-                Effect::Write,
-                Scope::Machine,
-                format!(
-                    "`{}` is a tool signoff cannot judge, so a person decides.",
-                    tool.tool
-                ),
-            )),
+            ActionKind::Mcp(call) => mcp::findings(call, workspace, context, facts, &mut out),
+            ActionKind::Tool(tool) => tool_calls::findings(tool, workspace, context, &mut out),
         }
         for finding in &mut out {
             if let Some(path) = finding.resource.as_ref().filter(|path| {

@@ -104,5 +104,6 @@ fn program_of(action: &Action) -> String {
         }
         ActionKind::Infra(infra) => format!("{} {}", infra.provider, infra.verb),
         ActionKind::Tool(tool) => tool.tool.clone(),
+        ActionKind::Mcp(call) => format!("{} {}", call.server, call.tool),
     }
 }

@@ -214,7 +214,7 @@ fn proposal(tx: &Transaction, item: &Item, decided: bool) -> rusqlite::Result<()
             item.key.proposal.0,
             item.agent,
             item.action.kind.name(),
-            item.action.display_summary(),
+            item.action.headline(),
             item.action.to_bytes(),
             item.digest.to_hex(),
             item.assessment.environment.as_str(),

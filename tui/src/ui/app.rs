@@ -159,11 +159,7 @@ impl App {
         }
         let needle = self.filter.to_lowercase();
         item.agent.to_lowercase().contains(&needle)
-            || item
-                .action
-                .display_summary()
-                .to_lowercase()
-                .contains(&needle)
+            || item.action.headline().to_lowercase().contains(&needle)
     }
 
     /// The waiting items the filter lets through, oldest first.

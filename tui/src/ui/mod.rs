@@ -78,7 +78,7 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
                 let mut applied = 0;
                 while let Some(event) = next.take() {
                     if let UiEvent::Waiting(item) = &event {
-                        waiting_now.push(sanitize::line(&item.action.display_summary(), 120));
+                        waiting_now.push(sanitize::line(&item.action.headline(), 120));
                     }
                     app.on_event(event);
                     applied += 1;

@@ -68,10 +68,7 @@ pub fn queue(app: &App, frame: &mut Frame, area: Rect, now: SystemTime) {
             Line::from(tier_span(item.assessment.tier)),
             Line::from(env_badge(item.assessment.environment)),
             Line::from(sanitize::line(&item.agent, 14)),
-            Line::from(sanitize::line(
-                &item.action.display_summary(),
-                summary_width,
-            )),
+            Line::from(sanitize::line(&item.action.headline(), summary_width)),
             Line::from(time_left(item, now)).right_aligned(),
         ])
     });
@@ -119,10 +116,7 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
             Line::from(clock(decision.decided_at).dim()),
             Line::from(sanitize::line(&entry.item.agent, 11)),
             Line::from(tier_span(entry.item.assessment.tier)),
-            Line::from(sanitize::line(
-                &entry.item.action.display_summary(),
-                summary_width,
-            )),
+            Line::from(sanitize::line(&entry.item.action.headline(), summary_width)),
             Line::from(verdict),
             Line::from(outcome),
         ])

@@ -81,7 +81,7 @@ fn critical(frame: &mut Frame, item: &Item, expected: &str, input: &str) {
     let width = usize::from(rect.width.saturating_sub(4));
     let action = &item.action;
     let mut lines = vec![
-        Line::from(sanitize::line(&action.display_summary(), width).bold()),
+        Line::from(sanitize::line(&action.headline(), width).bold()),
         Line::from(vec![
             "It runs:  ".dim(),
             sanitize::line(&action.kind.display(), width.saturating_sub(10)).into(),
@@ -125,7 +125,7 @@ fn note(frame: &mut Frame, item: &Item, text: &str) {
     let lines = vec![
         Line::from(vec![
             "Deny: ".dim(),
-            sanitize::line(&item.action.display_summary(), width.saturating_sub(6)).into(),
+            sanitize::line(&item.action.headline(), width.saturating_sub(6)).into(),
         ]),
         Line::from(format!(
             "The note goes back to {}, so it can do better:",
@@ -146,7 +146,7 @@ fn grant(frame: &mut Frame, item: &Item, minutes: &str, now: SystemTime) {
     let lines = vec![
         Line::from(vec![
             "Approve: ".dim(),
-            sanitize::line(&item.action.display_summary(), width.saturating_sub(9)).into(),
+            sanitize::line(&item.action.headline(), width.saturating_sub(9)).into(),
         ]),
         Line::from(format!(
             "and, from {}, every similar action: {}",
