@@ -162,9 +162,12 @@ enum Command {
 
     /// Add signoff's hook to an agent's settings, keeping every other setting and hook.
     ///
-    /// Claude Code: ~/.claude/settings.json; Codex: ~/.codex/hooks.json; Cursor:
-    /// ~/.cursor/hooks.json; Gemini CLI: ~/.gemini/settings.json (with --project: the same under
-    /// the current directory). Installing twice changes nothing; a malformed file is left alone.
+    /// Claude Code: ~/.claude/settings.json; Codex: $CODEX_HOME/hooks.json (default ~/.codex),
+    /// trusted in config.toml beside it; Cursor: ~/.cursor/hooks.json (fail-closed); Gemini
+    /// CLI: ~/.gemini/settings.json (with --project: the same under the current directory).
+    /// Every tool of the agent reaches signoff: shell, edits, MCP tools. The hook runs this
+    /// signoff by its absolute path. Installing twice changes nothing; a malformed file is left
+    /// alone. `signoff doctor` checks the result.
     Install {
         #[arg(value_enum)]
         agent: HookAgent,
@@ -178,6 +181,43 @@ enum Command {
         /// placed by its own context, never by this)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
         env: Environment,
+    },
+
+    /// Gate an MCP server for any MCP client: every tool call waits for the console.
+    ///
+    /// Configure the client to run `signoff mcp --name NAME -- <the server's command>` where
+    /// it ran the server. Everything passes through unchanged, except that each `tools/call` is
+    /// proposed to the console first and forwarded only when approved; a refusal (or no console)
+    /// reaches the client as a tool error with the reason, and the server never sees the call.
+    /// Tool definitions are pinned the first time they are seen (in the data directory): a
+    /// definition that changes later is shown as a diff and waits for a person.
+    Mcp {
+        /// The server's name in the console [default: the name the server gives itself]
+        #[arg(long)]
+        name: Option<String>,
+        /// The environment the agent works in (a remote resource is placed by its own context)
+        #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
+        env: Environment,
+        /// Wait at most this long for a person, in seconds
+        #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+        /// The MCP server's command and its arguments
+        #[arg(last = true, required = true, value_name = "SERVER")]
+        command: Vec<String>,
+    },
+
+    /// Check that every agent on this machine is gated, and prove it with a canary.
+    ///
+    /// For Claude Code, Codex, Gemini CLI and Cursor (user and project settings, $CODEX_HOME):
+    /// is signoff's hook installed, does it cover shell, edits and MCP tools, does it fail
+    /// closed, is it trusted (Codex) or in a trusted folder (Gemini CLI), does it run a signoff
+    /// that exists; is the console reachable. Then a read-only command goes through each
+    /// installed hook exactly as the agent runs it and must come back from the console. Exits 1
+    /// when anything would let an action through ungated.
+    Doctor {
+        /// One JSON object instead of the list
+        #[arg(long)]
+        json: bool,
     },
 
     /// Remove exactly the hook `signoff install` added.
@@ -407,6 +447,33 @@ pub fn main() -> ExitCode {
             project,
             dry_run,
         }) => report(install(agent.into(), project, dry_run, None)),
+        Some(Command::Mcp {
+            name,
+            env,
+            timeout,
+            command,
+        }) => {
+            let options = crate::mcp_gateway::GatewayOptions {
+                name,
+                socket,
+                environment: env,
+                timeout: Duration::from_secs(timeout),
+                pins: data_dir(cli.data_dir).join("mcp-pins"),
+                command,
+            };
+            report(runtime.block_on(crate::mcp_gateway::run(options)))
+        }
+        Some(Command::Doctor { json }) => {
+            let places = match crate::doctor::Places::of_this_user() {
+                Ok(places) => places,
+                Err(error) => return report(Err(error)),
+            };
+            if runtime.block_on(crate::doctor::run(&places, &socket, json)) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some(Command::Demo) => {
             let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
@@ -551,18 +618,23 @@ fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Res
     })
 }
 
-/// Installs (with an environment) or uninstalls (without) signoff's hook for `agent`.
+/// Installs (with an environment) or uninstalls (without) signoff's hook for `agent`, and says
+/// what it changed and what is left for the person to do.
 fn install(
     agent: crate::hooks::Agent,
     project: bool,
     dry_run: bool,
     env: Option<Environment>,
 ) -> anyhow::Result<()> {
-    use crate::install::{self, Change};
+    use crate::install;
     let cwd = std::env::current_dir()?;
     let path = install::settings_path(agent, project.then_some(cwd.as_path()))?;
-    let change = match env {
-        Some(env) => install::install(agent, &path, env.as_str())?,
+    let edits = match env {
+        Some(env) => {
+            let exe = std::env::current_exe()?;
+            let command = install::command(agent, env.as_str(), &exe.display().to_string());
+            install::install(agent, &path, &command)?
+        }
         None => install::uninstall(agent, &path)?,
     };
     let (done, nothing) = if env.is_some() {
@@ -570,16 +642,30 @@ fn install(
     } else {
         ("removed from", "not installed in")
     };
-    match change {
-        Change::Unchanged => println!(
+    if edits.is_empty() {
+        println!(
             "signoff's {} hook is {nothing} {}",
             agent.kind(),
             path.display()
-        ),
-        Change::Changed { diff, .. } if dry_run => print!("{diff}"),
-        Change::Changed { text, .. } => {
-            install::write(&path, &text)?;
-            println!("signoff's {} hook {done} {}", agent.kind(), path.display());
+        );
+    }
+    for edit in &edits {
+        if dry_run {
+            print!("{}", edit.diff);
+        } else {
+            install::write(&edit.path, &edit.text)?;
+        }
+    }
+    if dry_run || edits.is_empty() {
+        return Ok(());
+    }
+    println!("signoff's {} hook {done} {}", agent.kind(), path.display());
+    for edit in edits.iter().filter(|e| e.path != path) {
+        println!("  and {}", edit.path.display());
+    }
+    if env.is_some() {
+        for line in install::still_to_do(agent, &path) {
+            println!("{line}");
         }
     }
     Ok(())

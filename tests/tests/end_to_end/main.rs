@@ -13,5 +13,6 @@ mod history;
 mod hooks;
 mod malformed;
 mod python;
+mod real_agents;
 mod remote;
 mod run_command;

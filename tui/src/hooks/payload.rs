@@ -21,6 +21,16 @@ impl Agent {
             Agent::Gemini => "gemini",
         }
     }
+
+    /// The agent's name as people know it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agent::ClaudeCode => "Claude Code",
+            Agent::Codex => "Codex",
+            Agent::Cursor => "Cursor",
+            Agent::Gemini => "Gemini CLI",
+        }
+    }
 }
 
 /// What a hook call asks, whatever the agent.

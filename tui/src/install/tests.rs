@@ -11,11 +11,15 @@ const CLAUDE_SETTINGS: &str = r#"{
 }
 "#;
 
-fn installed(change: Change) -> String {
-    match change {
-        Change::Changed { text, .. } => text,
-        Change::Unchanged => panic!("expected a change"),
-    }
+const EXE: &str = "/usr/local/bin/signoff";
+
+fn hook(agent: Agent, env: &str) -> String {
+    command(agent, env, EXE)
+}
+
+/// The settings file's new text (the first edit).
+fn installed(edits: Vec<Edit>) -> String {
+    edits.into_iter().next().expect("a change").text
 }
 
 #[test]
@@ -23,7 +27,8 @@ fn install_keeps_every_other_setting_and_hook_and_uninstall_removes_exactly_it()
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, CLAUDE_SETTINGS).unwrap();
-    let text = installed(install(Agent::ClaudeCode, &path, "dev").unwrap());
+    let text =
+        installed(install(Agent::ClaudeCode, &path, &hook(Agent::ClaudeCode, "dev")).unwrap());
     let value: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["model"], "opus");
     assert_eq!(value["permissions"]["allow"][0], "Bash(npm test)");
@@ -38,9 +43,9 @@ fn install_keeps_every_other_setting_and_hook_and_uninstall_removes_exactly_it()
     );
     assert_eq!(
         pre[1]["hooks"][0]["command"],
-        "signoff hook claude-code --env dev --timeout 590"
+        "/usr/local/bin/signoff hook claude-code --env dev --timeout 590"
     );
-    assert_eq!(pre[1]["matcher"], "Bash|Write|Edit|MultiEdit");
+    assert_eq!(pre[1]["matcher"], "*", "every tool, MCP and notebooks too");
     let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
@@ -50,18 +55,15 @@ fn install_keeps_every_other_setting_and_hook_and_uninstall_removes_exactly_it()
 
     write(&path, &text).unwrap();
     assert_eq!(
-        install(Agent::ClaudeCode, &path, "dev").unwrap(),
-        Change::Unchanged,
+        install(Agent::ClaudeCode, &path, &hook(Agent::ClaudeCode, "dev")).unwrap(),
+        [],
         "idempotent"
     );
     let restored = installed(uninstall(Agent::ClaudeCode, &path).unwrap());
     let original: Value = serde_json::from_str(CLAUDE_SETTINGS).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&restored).unwrap(), original);
     write(&path, &restored).unwrap();
-    assert_eq!(
-        uninstall(Agent::ClaudeCode, &path).unwrap(),
-        Change::Unchanged
-    );
+    assert_eq!(uninstall(Agent::ClaudeCode, &path).unwrap(), []);
 }
 
 #[test]
@@ -69,12 +71,24 @@ fn installing_again_with_another_env_replaces_the_hook_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, CLAUDE_SETTINGS).unwrap();
-    write(
-        &path,
-        &installed(install(Agent::ClaudeCode, &path, "dev").unwrap()),
-    )
-    .unwrap();
-    let text = installed(install(Agent::ClaudeCode, &path, "production").unwrap());
+    // An install from before signoff ran by its path is recognised and replaced too.
+    let old = installed(
+        install(
+            Agent::ClaudeCode,
+            &path,
+            "signoff hook claude-code --env dev",
+        )
+        .unwrap(),
+    );
+    write(&path, &old).unwrap();
+    let text = installed(
+        install(
+            Agent::ClaudeCode,
+            &path,
+            &hook(Agent::ClaudeCode, "production"),
+        )
+        .unwrap(),
+    );
     let value: Value = serde_json::from_str(&text).unwrap();
     let commands: Vec<&str> = value["hooks"]["PreToolUse"]
         .as_array()
@@ -86,19 +100,21 @@ fn installing_again_with_another_env_replaces_the_hook_in_place() {
         commands,
         [
             "./my-guard.sh",
-            "signoff hook claude-code --env production --timeout 590"
+            "/usr/local/bin/signoff hook claude-code --env production --timeout 590"
         ]
     );
 }
 
 #[test]
-fn a_missing_file_is_created_and_uninstall_leaves_no_empty_containers() {
+fn cursor_is_fail_closed_for_shell_and_mcp_and_uninstall_leaves_no_empty_containers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(".cursor/hooks.json");
-    let text = installed(install(Agent::Cursor, &path, "staging").unwrap());
+    let text = installed(install(Agent::Cursor, &path, &hook(Agent::Cursor, "staging")).unwrap());
+    let entry =
+        json!({"command": "/usr/local/bin/signoff hook cursor --env staging", "failClosed": true});
     assert_eq!(
         serde_json::from_str::<Value>(&text).unwrap(),
-        json!({"version": 1, "hooks": {"beforeShellExecution": [{"command": "signoff hook cursor --env staging"}]}})
+        json!({"version": 1, "hooks": {"beforeShellExecution": [entry], "beforeMCPExecution": [entry]}})
     );
     write(&path, &text).unwrap();
     let removed = installed(uninstall(Agent::Cursor, &path).unwrap());
@@ -109,16 +125,63 @@ fn a_missing_file_is_created_and_uninstall_leaves_no_empty_containers() {
 }
 
 #[test]
+fn codex_is_trusted_where_codex_looks_and_untrusted_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hooks.json");
+    std::fs::write(
+        &path,
+        r#"{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "./guard.sh"}]}]}}"#,
+    )
+    .unwrap();
+    let edits = install(Agent::Codex, &path, &hook(Agent::Codex, "dev")).unwrap();
+    assert_eq!(edits.len(), 2, "hooks.json and config.toml");
+    for edit in &edits {
+        write(&edit.path, &edit.text).unwrap();
+    }
+    let config = std::fs::read_to_string(codex::config_path(&path)).unwrap();
+    let handler = json!({"type": "command", "command": "/usr/local/bin/signoff hook codex --env dev --timeout 590", "timeout": 600});
+    assert_eq!(
+        codex::trusted_hash(&config, &codex::state_key(&path, 1, 0)),
+        Some(codex::hook_hash(Some("*"), &handler))
+    );
+    // Another --env: another command, another hash, trusted again.
+    let edits = install(Agent::Codex, &path, &hook(Agent::Codex, "staging")).unwrap();
+    let config = &edits
+        .iter()
+        .find(|e| e.path.ends_with("config.toml"))
+        .unwrap()
+        .text;
+    let staged = json!({"type": "command", "command": "/usr/local/bin/signoff hook codex --env staging --timeout 590", "timeout": 600});
+    assert_eq!(
+        codex::trusted_hash(config, &codex::state_key(&path, 1, 0)),
+        Some(codex::hook_hash(Some("*"), &staged))
+    );
+    for edit in &edits {
+        write(&edit.path, &edit.text).unwrap();
+    }
+    let edits = uninstall(Agent::Codex, &path).unwrap();
+    let config = &edits
+        .iter()
+        .find(|e| e.path.ends_with("config.toml"))
+        .unwrap()
+        .text;
+    assert_eq!(
+        codex::trusted_hash(config, &codex::state_key(&path, 1, 0)),
+        None
+    );
+}
+
+#[test]
 fn a_malformed_file_is_refused_with_where_it_breaks_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, "{\n  \"model\": \"opus\",\n  \"hooks\": {,\n}\n").unwrap();
-    let error = install(Agent::ClaudeCode, &path, "dev")
+    let error = install(Agent::ClaudeCode, &path, &hook(Agent::ClaudeCode, "dev"))
         .unwrap_err()
         .to_string();
     assert!(error.contains("not valid JSON (line 3"), "{error}");
     std::fs::write(&path, "{\"hooks\": []}").unwrap();
-    let error = install(Agent::ClaudeCode, &path, "dev")
+    let error = install(Agent::ClaudeCode, &path, &hook(Agent::ClaudeCode, "dev"))
         .unwrap_err()
         .to_string();
     assert!(error.contains("`hooks` is not an object"), "{error}");
@@ -126,19 +189,41 @@ fn a_malformed_file_is_refused_with_where_it_breaks_and_left_alone() {
 }
 
 #[test]
-fn the_change_is_shown_as_a_diff() {
+fn the_change_is_shown_as_a_diff_and_gemini_gives_a_person_ten_minutes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, "{\"theme\": \"dark\"}\n").unwrap();
-    let Change::Changed { diff, .. } = install(Agent::Gemini, &path, "dev").unwrap() else {
-        panic!()
-    };
+    let edits = install(Agent::Gemini, &path, &hook(Agent::Gemini, "dev")).unwrap();
+    let diff = &edits[0].diff;
     assert!(
         diff.contains("+      \"BeforeTool\"") || diff.contains("+    \"BeforeTool\""),
         "{diff}"
     );
-    assert!(diff.contains("signoff hook gemini --env dev"), "{diff}");
+    assert!(
+        diff.contains("signoff hook gemini --env dev --timeout 590"),
+        "{diff}"
+    );
     assert!(diff.contains("-{\"theme\": \"dark\"}"), "{diff}");
+    let value: Value = serde_json::from_str(&edits[0].text).unwrap();
+    assert_eq!(
+        value["hooks"]["BeforeTool"][0]["hooks"][0]["timeout"],
+        600_000
+    );
+}
+
+#[test]
+fn the_command_is_quoted_when_its_path_needs_it() {
+    assert_eq!(
+        command(Agent::ClaudeCode, "dev", "/opt/my tools/signoff"),
+        "'/opt/my tools/signoff' hook claude-code --env dev --timeout 590"
+    );
+    assert!(is_ours(
+        Agent::ClaudeCode,
+        "'/opt/my tools/signoff' hook claude-code --env dev"
+    ));
+    assert!(is_ours(Agent::Codex, "signoff hook codex --env dev"));
+    assert!(!is_ours(Agent::Codex, "signoff hook claude-code"));
+    assert!(!is_ours(Agent::Codex, "/bin/not-signoff hook codex"));
 }
 
 #[test]

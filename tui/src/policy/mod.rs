@@ -34,6 +34,9 @@ pub trait Policy: Send + 'static {
 
 pub const POLICY_VERSION: &str = "builtin-3";
 
+/// The label `signoff mcp` puts on a call whose tool definition changed since it was pinned.
+pub const MCP_DEFINITION_CHANGED: &str = "signoff.mcp.definition-changed";
+
 /// The file `action` creates where the console saw nothing, as deletes name it: once approved,
 /// removing it again is reversible (see [`Facts::created`]).
 pub fn created_file(action: &Action, session: &SessionInfo, facts: &Facts) -> Option<String> {
@@ -204,7 +207,24 @@ impl Engine {
                         .environment(named),
                 );
             }
-            ActionKind::Mcp(call) => mcp::findings(call, workspace, context, facts, &mut out),
+            ActionKind::Mcp(call) => {
+                mcp::findings(call, workspace, context, facts, &mut out);
+                if action.labels.contains_key(MCP_DEFINITION_CHANGED) {
+                    out.push(
+                        Finding::new(
+                            "mcp.definition-changed",
+                            Effect::Write,
+                            Scope::Remote,
+                            format!(
+                                "`{} {}` is defined differently from when it was first seen (the \
+                                 diff shows how): a person accepts it by approving.",
+                                call.server, call.tool
+                            ),
+                        )
+                        .floor(Tier::Risky),
+                    );
+                }
+            }
             ActionKind::Tool(tool) => tool_calls::findings(tool, workspace, context, &mut out),
         }
         for finding in &mut out {
