@@ -168,15 +168,14 @@ enum Command {
     /// Every tool of the agent reaches signoff: shell, edits, MCP tools. The hook runs this
     /// signoff by its absolute path. Installing twice changes nothing; a malformed file is left
     /// alone. `signoff doctor` checks the result.
+    ///
+    /// With --mcp: the agent's MCP servers instead of its hook. Each server the agent starts
+    /// (Claude Code: ~/.claude.json, or .mcp.json with --project; Codex: config.toml; Gemini
+    /// CLI: settings.json; Cursor: ~/.cursor/mcp.json) is run behind `signoff mcp`, which pins
+    /// its tools' definitions and gates each call; servers reached by URL are named and left.
     Install {
-        #[arg(value_enum)]
-        agent: HookAgent,
-        /// The project's settings (in the current directory) rather than the user's
-        #[arg(long)]
-        project: bool,
-        /// Show the change as a diff; write nothing
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        target: InstallTarget,
         /// The environment of the agent's workspace, passed to the hook (a remote resource is
         /// placed by its own context, never by this)
         #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
@@ -220,16 +219,11 @@ enum Command {
         json: bool,
     },
 
-    /// Remove exactly the hook `signoff install` added.
+    /// Remove exactly the hook `signoff install` added (with --mcp: take `signoff mcp` out
+    /// from in front of the agent's MCP servers).
     Uninstall {
-        #[arg(value_enum)]
-        agent: HookAgent,
-        /// The project's settings (in the current directory) rather than the user's
-        #[arg(long)]
-        project: bool,
-        /// Show the change as a diff; write nothing
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        target: InstallTarget,
     },
 
     /// Open the console with simulated agents on a private socket, to see how it works.
@@ -286,6 +280,22 @@ enum TokenCommand {
     New,
     /// Print the stored token.
     Show,
+}
+
+/// Which agent, and which of its settings, `install` and `uninstall` change.
+#[derive(Debug, clap::Args)]
+struct InstallTarget {
+    #[arg(value_enum)]
+    agent: HookAgent,
+    /// The project's settings (in the current directory) rather than the user's
+    #[arg(long)]
+    project: bool,
+    /// Show the change as a diff; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// The agent's MCP servers rather than its hook: run each behind `signoff mcp`
+    #[arg(long)]
+    mcp: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -436,17 +446,10 @@ pub fn main() -> ExitCode {
             };
             hook(&runtime, &options)
         }
-        Some(Command::Install {
-            agent,
-            project,
-            dry_run,
-            env,
-        }) => report(install(agent.into(), project, dry_run, Some(env))),
-        Some(Command::Uninstall {
-            agent,
-            project,
-            dry_run,
-        }) => report(install(agent.into(), project, dry_run, None)),
+        Some(Command::Install { target, env }) => {
+            report(install(&target, Some(env), cli.socket.as_deref()))
+        }
+        Some(Command::Uninstall { target }) => report(install(&target, None, None)),
         Some(Command::Mcp {
             name,
             env,
@@ -620,19 +623,25 @@ fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Res
 
 /// Installs (with an environment) or uninstalls (without) signoff's hook for `agent`, and says
 /// what it changed and what is left for the person to do.
+/// `install` (with `env`) or `uninstall` (without) of signoff's hook, or with `--mcp` of
+/// `signoff mcp` in front of the agent's MCP servers (told `socket` when one was given).
 fn install(
-    agent: crate::hooks::Agent,
-    project: bool,
-    dry_run: bool,
+    target: &InstallTarget,
     env: Option<Environment>,
+    socket: Option<&Path>,
 ) -> anyhow::Result<()> {
     use crate::install;
+    let (agent, dry_run) = (target.agent.into(), target.dry_run);
     let cwd = std::env::current_dir()?;
-    let path = install::settings_path(agent, project.then_some(cwd.as_path()))?;
+    let project = target.project.then_some(cwd.as_path());
+    let exe = std::env::current_exe()?.display().to_string();
+    if target.mcp {
+        return install_mcp(agent, project, dry_run, env, &exe, socket);
+    }
+    let path = install::settings_path(agent, project)?;
     let edits = match env {
         Some(env) => {
-            let exe = std::env::current_exe()?;
-            let command = install::command(agent, env.as_str(), &exe.display().to_string());
+            let command = install::command(agent, env.as_str(), &exe);
             install::install(agent, &path, &command)?
         }
         None => install::uninstall(agent, &path)?,
@@ -667,6 +676,64 @@ fn install(
         for line in install::still_to_do(agent, &path) {
             println!("{line}");
         }
+    }
+    Ok(())
+}
+
+/// `install --mcp` (with `env`) or `uninstall --mcp`.
+fn install_mcp(
+    agent: crate::hooks::Agent,
+    project: Option<&Path>,
+    dry_run: bool,
+    env: Option<Environment>,
+    exe: &str,
+    socket: Option<&Path>,
+) -> anyhow::Result<()> {
+    use crate::install::{mcp, write};
+    let path = mcp::config_path(agent, project)?;
+    let (edit, notes) = match env {
+        Some(env) => mcp::wrap(agent, &path, exe, env.as_str(), socket)?,
+        None => (mcp::unwrap(agent, &path)?, Vec::new()),
+    };
+    match (&edit, dry_run) {
+        (None, _) if env.is_some() => println!(
+            "every MCP server {} starts in {} is behind signoff already (or there is none)",
+            agent.name(),
+            path.display()
+        ),
+        (None, _) => println!("no MCP server in {} is behind signoff", path.display()),
+        (Some(edit), true) => print!("{}", edit.diff),
+        (Some(edit), false) => {
+            write(&edit.path, &edit.text)?;
+            let done = if env.is_some() {
+                "now run behind `signoff mcp`"
+            } else {
+                "no longer run behind `signoff mcp`"
+            };
+            println!(
+                "{}'s MCP servers in {} {done}",
+                agent.name(),
+                path.display()
+            );
+        }
+    }
+    for note in notes {
+        println!("{note}");
+    }
+    if env.is_some() && edit.is_some() && !dry_run {
+        println!(
+            "Restart {} sessions that are running: they start their MCP servers when they start.",
+            agent.name()
+        );
+        if agent == crate::hooks::Agent::Codex {
+            println!(
+                "Codex waits tool_timeout_sec (default 60 s) for an MCP tool: raise it in each \
+                 [mcp_servers.NAME] to give a person longer; a call Codex gives up on is withdrawn."
+            );
+        }
+        println!(
+            "signoff's hook, where installed, sees these calls too: one that waits is asked by both."
+        );
     }
     Ok(())
 }

@@ -38,6 +38,7 @@ pub enum InstallError {
 }
 
 pub mod codex;
+pub mod mcp;
 
 /// Where an agent keeps its hooks: for the user (Codex: `$CODEX_HOME`, else `~/.codex`), or for
 /// the project in `dir`.
@@ -309,8 +310,8 @@ pub fn still_to_do(agent: Agent, path: &Path) -> Vec<String> {
                 .into(),
         ),
         Agent::Cursor => lines.push(
-            "Cursor blocks the command when the hook fails (failClosed); check it in Cursor's \
-             Hooks settings."
+            "Cursor blocks a shell command or MCP tool when the hook fails (failClosed); its \
+             file edits have no hook signoff has verified, so they are not gated."
                 .into(),
         ),
         Agent::ClaudeCode => {}

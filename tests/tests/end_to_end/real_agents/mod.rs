@@ -367,6 +367,29 @@ async fn decided(
     }
 }
 
+/// The agent deletes Alice through the memory MCP server: the call reaches the console as the
+/// server, the tool and its arguments, and waits; denied, Alice stays and the agent hears why.
+async fn denied_deleting_alice(
+    console: &mut TestConsole,
+    sandbox: &std::sync::Arc<Sandbox>,
+    agent: Agent,
+    socket: &Path,
+) -> std::sync::Arc<signoff_tui::queue::Item> {
+    let call = agent.mcp("delete_entities", json!({"entityNames": ["Alice"]}));
+    let (item, output) = answered(console, sandbox, call, socket, |_| deny("Alice stays")).await;
+    assert_eq!(
+        item.action.headline(),
+        r#"memory delete_entities {"entityNames":["Alice"]}"#
+    );
+    assert!(sandbox.memory().contains("Alice"), "{}", said(&output));
+    assert!(
+        sandbox.model.transcript().contains("Alice stays"),
+        "{}",
+        said(&output)
+    );
+    item
+}
+
 /// The person's answer that approves `item`: a keystroke, or its name typed.
 fn approval(item: &signoff_tui::queue::Item) -> PersonDecision {
     match &item.assessment.confirmation {
@@ -458,21 +481,7 @@ async fn the_agent_is_gated(agent: Agent) {
     );
 
     // An MCP tool call reaches the console as the server, the tool and its arguments.
-    let call = agent.mcp("delete_entities", json!({"entityNames": ["Alice"]}));
-    let (item, output) = answered(&mut console, &sandbox, call, &socket, |_| {
-        deny("Alice stays")
-    })
-    .await;
-    assert_eq!(
-        item.action.headline(),
-        r#"memory delete_entities {"entityNames":["Alice"]}"#
-    );
-    assert!(sandbox.memory().contains("Alice"), "{}", said(&output));
-    assert!(
-        sandbox.model.transcript().contains("Alice stays"),
-        "{}",
-        sandbox.model.transcript()
-    );
+    denied_deleting_alice(&mut console, &sandbox, agent, &socket).await;
 
     // Installing again with another environment keeps the gate live.
     let installed = sandbox.install(agent, "staging", &socket);
@@ -568,15 +577,7 @@ async fn the_mcp_gateway_gates_a_real_server_for_a_real_client() {
     let current = pinned["delete_entities"].clone();
     pinned["delete_entities"]["description"] = json!("Lists entities");
     std::fs::write(&pins, pinned.to_string()).unwrap();
-    let call = agent.mcp("delete_entities", json!({"entityNames": ["Alice"]}));
-    let (item, output) = answered(&mut console, &sandbox, call.clone(), &socket, |_| {
-        deny("Alice stays")
-    })
-    .await;
-    assert_eq!(
-        item.action.headline(),
-        r#"memory delete_entities {"entityNames":["Alice"]}"#
-    );
+    let item = denied_deleting_alice(&mut console, &sandbox, agent, &socket).await;
     assert!(
         item.action
             .dry_run
@@ -593,14 +594,9 @@ async fn the_mcp_gateway_gates_a_real_server_for_a_real_client() {
         "{:?}",
         item.assessment.reasons
     );
-    assert!(sandbox.memory().contains("Alice"), "{}", said(&output));
-    assert!(
-        sandbox.model.transcript().contains("Alice stays"),
-        "{}",
-        said(&output)
-    );
 
     // Approved, the server runs it, and the definition a person approved is the pin.
+    let call = agent.mcp("delete_entities", json!({"entityNames": ["Alice"]}));
     let (_, output) = answered(&mut console, &sandbox, call, &socket, approval).await;
     assert!(!sandbox.memory().contains("Alice"), "{}", said(&output));
     let pinned: Value = serde_json::from_str(&std::fs::read_to_string(&pins).unwrap()).unwrap();
@@ -679,4 +675,45 @@ async fn doctor_is_green_after_install_and_says_what_would_let_actions_through()
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["ok"], false);
     assert_eq!(report["console"]["ok"], false);
+}
+
+/// `signoff install codex --mcp`, as a user runs it, puts the gateway in front of the MCP server
+/// Codex starts (no hook installed: the gateway alone gates it); `uninstall --mcp` gives the
+/// configuration back as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn install_mcp_puts_the_gateway_in_front_of_codexs_servers_and_takes_it_out() {
+    let mut console = TestConsole::start().await;
+    let socket = console.socket.clone();
+    let sandbox = std::sync::Arc::new(Sandbox::new(Agent::Codex).await);
+    let config = sandbox.home().join(".codex/config.toml");
+    let before = std::fs::read_to_string(&config).unwrap();
+    let mcp = |verb: &str, socket: &Path| {
+        let output = sandbox
+            .command(signoff(), socket)
+            .args([verb, "codex", "--mcp"])
+            .args(
+                (verb == "install")
+                    .then_some(["--env", "dev"])
+                    .into_iter()
+                    .flatten(),
+            )
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", said(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let said_install = mcp("install", &socket);
+    assert!(
+        said_install.contains("now run behind `signoff mcp`"),
+        "{said_install}"
+    );
+
+    denied_deleting_alice(&mut console, &sandbox, Agent::Codex, &socket).await;
+
+    let said_uninstall = mcp("uninstall", &socket);
+    assert!(
+        said_uninstall.contains("no longer run behind"),
+        "{said_uninstall}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
 }
