@@ -2,8 +2,6 @@
 
 use signoff_protocol::{Environment, Tier};
 
-use super::place::Place;
-
 /// What an action does to the world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Effect {
@@ -75,4 +73,21 @@ impl Finding {
         }
         self
     }
+}
+
+/// The environment a remote effect lands in, as its context establishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// `None`: the context was read but names no environment signoff knows.
+    pub environment: Option<Environment>,
+    pub site: Site,
+    /// Where it was read, in words: "`railway link` for /home/u/app names environment `production`".
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    Remote,
+    /// This machine: a local cluster, a database on localhost, the local Docker daemon.
+    Local,
 }

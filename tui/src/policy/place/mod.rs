@@ -22,22 +22,9 @@ use super::facts::{Facts, Read};
 use super::paths;
 use super::tools::Command;
 
-/// The environment a remote effect lands in, as its context establishes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
-    /// `None`: the context was read but names no environment signoff knows.
-    pub environment: Option<Environment>,
-    pub site: Site,
-    /// Where it was read, in words: "`railway link` for /home/u/app names environment `production`".
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Site {
-    Remote,
-    /// This machine: a local cluster, a database on localhost, the local Docker daemon.
-    Local,
-}
+// Defined beside the finding that carries it, so that findings need nothing of how places are
+// read (which needs the tools' knowledge, which makes findings).
+pub use super::finding::{Place, Site};
 
 /// A command's variables: what the script sets (the command's own prefix, `env X=…`, earlier
 /// `export`s), over what the agent runs with.
