@@ -118,15 +118,14 @@ fn rewrite_servers(servers: Option<&mut Value>, each: &mut Rewrite) {
             continue;
         };
         let command = server.get("command").and_then(Value::as_str);
-        let args: Vec<String> = server
-            .get("args")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Arguments that are not all strings are not a server signoff knows how to start: left.
+        let args: Option<Vec<String>> = match server.get("args") {
+            None => Some(Vec::new()),
+            Some(args) => args
+                .as_array()
+                .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect()),
+        };
+        let Some(args) = args else { continue };
         if let Some((command, args)) = each(name, command, &args) {
             set(server, command, args);
         }
@@ -175,15 +174,13 @@ fn rewrite_toml(path: &Path, each: &mut Rewrite) -> Result<Option<Edit>, Install
             continue;
         };
         let command = server.get("command").and_then(|c| c.as_str());
-        let args: Vec<String> = server
-            .get("args")
-            .and_then(|a| a.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let args: Option<Vec<String>> = match server.get("args") {
+            None => Some(Vec::new()),
+            Some(args) => args
+                .as_array()
+                .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect()),
+        };
+        let Some(args) = args else { continue };
         if let Some((command, args)) = each(&name, command, &args) {
             server.insert("command", toml_edit::value(command));
             if args.is_empty() {

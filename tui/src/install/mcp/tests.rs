@@ -128,6 +128,16 @@ fn a_malformed_file_is_refused_and_left_alone() {
 }
 
 #[test]
+fn a_server_whose_arguments_are_not_all_text_is_left_as_it_is() {
+    let original = json!({"mcpServers": {"odd": {"command": "odd-mcp", "args": ["--port", 8080]}}});
+    let (_dir, path) = file(&original.to_string());
+    assert_eq!(
+        wrap(Agent::ClaudeCode, &path, EXE, "dev", None).unwrap().0,
+        None
+    );
+}
+
+#[test]
 fn a_server_that_is_not_signoffs_is_never_unwrapped() {
     let original = json!({"mcpServers": {"x": {"command": "/opt/other/signoff-like", "args": ["mcp", "--", "evil"]}, "y": {"command": "signoff", "args": ["run", "--", "thing"]}}});
     let (_dir, path) = file(&original.to_string());
