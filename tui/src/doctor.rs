@@ -460,10 +460,8 @@ pub async fn console(socket: &Path) -> Check {
         Err(e) => check(
             "console reachable",
             false,
-            format!(
-                "{}: {e}; start `signoff` (hooks deny everything while no console runs)",
-                socket.display()
-            ),
+            // The error names the socket already.
+            format!("{e}; start `signoff` (hooks deny everything while no console runs)"),
         ),
     }
 }
