@@ -29,6 +29,8 @@ pub struct History {
     pub dir: PathBuf,
     /// Prune decisions older than this many days.
     pub keep_days: Option<u32>,
+    /// What a decision's record must survive before its agent hears it.
+    pub durability: crate::store::Durability,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +73,17 @@ impl Console {
                     );
                     let _ = ui.send(UiEvent::Alert(message));
                 }
-                Some((store, history.keep_days))
+                if store.torn() > 0 {
+                    let _ = ui.send(UiEvent::Alert(format!(
+                        "The history's journal ended in a record cut short ({} bytes), written as the console last stopped: no agent was answered on it, and it is dropped.",
+                        store.torn()
+                    )));
+                }
+                let settings = crate::store::writer::Settings {
+                    keep_days: history.keep_days,
+                    durability: history.durability,
+                };
+                Some((store, settings))
             }
             None => None,
         };

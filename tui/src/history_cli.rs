@@ -25,14 +25,30 @@ pub fn run(
             path.display()
         );
     }
-    let mut store = Store::open(&dir)?;
+    // The journal before SQLite: whatever the running console indexes meanwhile is then in
+    // SQLite when it is read, so no record falls between the two.
+    let journal = store::journal::read(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read {}: {e}",
+            dir.join(store::journal::FILE_NAME).display()
+        )
+    })?;
+    let store = Store::open(&dir)?;
     match command {
         Some(Command::Verify) => {
-            let checked = store::verify(store.connection()).map_err(|broken| {
+            let checked = store.verify(&journal.records).map_err(|broken| {
                 anyhow::anyhow!("{}: the chain is broken: {broken}", path.display())
             })?;
-            let last = store
-                .last_seq()?
+            let journaled = journal
+                .records
+                .iter()
+                .filter_map(|numbered| match numbered.record {
+                    store::journal::Record::Decision { seq, .. } => Some(seq),
+                    _ => None,
+                });
+            let last = journaled
+                .chain(store.last_seq()?)
+                .max()
                 .map(|s| format!(", the newest is record {s}"))
                 .unwrap_or_default();
             println!("{}: ok, {checked} records chained{last}", path.display());

@@ -16,7 +16,7 @@ use signoff_tui::console::{Console, ConsoleOptions};
 use signoff_tui::policy::{Engine, Facts, Policy};
 use signoff_tui::queue::QueueConfig;
 use signoff_tui::queue::{Item, ProposalKey, UiEvent};
-use signoff_tui::store::writer::{Committed, StoreWriter};
+use signoff_tui::store::writer::{Settings, StoreWriter};
 use signoff_tui::store::{self, Filter, Store};
 
 use crate::Summary;
@@ -28,8 +28,8 @@ const PER_SESSION: u64 = 1_000;
 
 fn fill(dir: &std::path::Path, total: u64) {
     let store = Store::open(dir).expect("opens");
-    let (reports, mut committed) = tokio::sync::mpsc::unbounded_channel();
-    let mut writer = StoreWriter::spawn(store, reports, None).expect("writer");
+    let writer =
+        StoreWriter::spawn(store, Settings::default(), |alert| panic!("{alert}")).expect("writer");
     let engine = Engine::default();
     let commands = [
         "cargo test",
@@ -38,7 +38,6 @@ fn fill(dir: &std::path::Path, total: u64) {
         "git push origin feature",
         "rm -rf build",
     ];
-    let mut last = 0;
     let now = SystemTime::now();
     for n in 0..total {
         let session = SessionId(format!("session-{}", n / PER_SESSION));
@@ -48,10 +47,13 @@ fn fill(dir: &std::path::Path, total: u64) {
                 workspace: "/home/you/src/shop".into(),
                 ..SessionInfo::default()
             };
-            writer.record(UiEvent::SessionOpened {
-                id: session.clone(),
-                info,
-            });
+            writer.record(
+                vec![UiEvent::SessionOpened {
+                    id: session.clone(),
+                    info,
+                }],
+                None,
+            );
         }
         let mut action = Action::new(ActionKind::Shell(ShellCommand::Argv {
             argv: commands[(n % 5) as usize]
@@ -92,20 +94,17 @@ fn fill(dir: &std::path::Path, total: u64) {
             action_digest: digest,
             decided_at: now + Duration::from_millis(n),
         };
-        last = writer.record(UiEvent::Decided {
-            item,
-            decision,
-            waited: false,
-        });
+        writer.record(
+            vec![UiEvent::Decided {
+                item,
+                decision,
+                waited: false,
+            }],
+            None,
+        );
     }
-    loop {
-        match committed.blocking_recv() {
-            Some(Committed::UpTo(up_to)) if up_to >= last => break,
-            Some(Committed::Failed { error, .. }) => panic!("{error}"),
-            Some(_) => {}
-            None => panic!("the writer stopped"),
-        }
-    }
+    // Closing waits until everything is journaled and indexed.
+    writer.close_blocking();
 }
 
 pub fn is_child() -> bool {
@@ -188,6 +187,7 @@ fn measure(dir: &std::path::Path) {
             history: Some(signoff_tui::console::History {
                 dir: dir.to_path_buf(),
                 keep_days: None,
+                durability: Default::default(),
             }),
             remote: None,
         })

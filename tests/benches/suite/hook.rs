@@ -8,14 +8,14 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Summary, console, quantile, runtime};
+use crate::{Summary, console, quantile, recorded_in, runtime};
 
 pub fn run(quick: bool, summary: &mut Summary) {
     let (warmup, calls) = if quick { (10, 50) } else { (50, 500) };
     let dir = tempfile::tempdir().expect("temp dir");
     let socket = dir.path().join("signoff.sock");
     let runtime = runtime();
-    let console = console(&runtime, &socket, Some(dir.path().join("history")));
+    let console = console(&runtime, &socket, recorded_in(dir.path().join("history")));
 
     // `kubectl get pods` makes the console read the kubeconfig of the agent's home.
     let kube = dir.path().join("kube");

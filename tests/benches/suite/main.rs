@@ -77,9 +77,18 @@ pub fn runtime() -> Runtime {
         .expect("runtime")
 }
 
+/// Where a console records, with the default durability.
+pub fn recorded_in(dir: PathBuf) -> Option<History> {
+    Some(History {
+        dir,
+        keep_days: None,
+        durability: Default::default(),
+    })
+}
+
 /// A console on `socket`, its screen's events consumed as the screen would; `history`: where it
 /// records (`None`: it records nothing).
-pub fn console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Console {
+pub fn console(servers: &Runtime, socket: &Path, history: Option<History>) -> Console {
     let mut console = start_console(servers, socket, history);
     let mut events = std::mem::replace(
         &mut console.events,
@@ -90,16 +99,13 @@ pub fn console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Co
 }
 
 /// A console on `socket`; its screen's events are the caller's.
-pub fn start_console(servers: &Runtime, socket: &Path, history: Option<PathBuf>) -> Console {
+pub fn start_console(servers: &Runtime, socket: &Path, history: Option<History>) -> Console {
     servers.block_on(async {
         Console::start(ConsoleOptions {
             socket: socket.to_path_buf(),
             queue: QueueConfig::default(),
             policy: Engine::default(),
-            history: history.map(|dir| History {
-                dir,
-                keep_days: None,
-            }),
+            history,
             remote: None,
         })
         .expect("the console starts")

@@ -13,7 +13,7 @@ use signoff_tui::queue::{PersonDecision, UiEvent};
 use signoff_tui::store;
 use tokio::sync::Mutex;
 
-use crate::{Summary, quantile, runtime, start_console};
+use crate::{Summary, quantile, recorded_in, runtime, start_console};
 
 const STREAMING_AGENTS: usize = 100;
 const WAITING_AGENTS: usize = 5;
@@ -42,7 +42,7 @@ pub fn run(args: &[String], summary: &mut Summary) {
     let socket = dir.path().join("signoff.sock");
     let servers = runtime();
     let agents = runtime();
-    let mut console = start_console(&servers, &socket, Some(dir.path().join("history")));
+    let mut console = start_console(&servers, &socket, recorded_in(dir.path().join("history")));
     // The stand-in person: approves each waiting item a moment after it appears.
     let mut events = std::mem::replace(
         &mut console.events,

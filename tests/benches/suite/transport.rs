@@ -17,13 +17,15 @@ use hyper_util::rt::TokioIo;
 use prost::Message;
 use signoff_agent_sdk::{Action, Environment, Gate, Session};
 use signoff_protocol::pb;
+use signoff_tui::console::History;
+use signoff_tui::store::Durability;
 use tonic::body::Body;
 use tonic::codegen::http;
 use tonic::server::NamedService;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic_prost::ProstCodec;
 
-use crate::{Summary, console, quantile, runtime};
+use crate::{Summary, console, quantile, recorded_in, runtime};
 
 const ECHO_PATH: &str = "/bench.Echo/Echo";
 const CONCURRENCY: [usize; 4] = [1, 8, 64, 256];
@@ -178,10 +180,25 @@ pub fn run(quick: bool, summary: &mut Summary) {
     // Servers on one runtime, agents on another: the same arrangement for the gate and the echo.
     let servers = runtime();
     let agents = runtime();
-    let recorded = console(&servers, &gate_socket, Some(dir.path().join("history")));
+    let recorded = console(
+        &servers,
+        &gate_socket,
+        recorded_in(dir.path().join("history")),
+    );
     // The same gate recording nothing: how much of the cost is the durable record.
     let unrecorded_socket = dir.path().join("unrecorded.sock");
     let unrecorded = console(&servers, &unrecorded_socket, None);
+    // The same gate flushing its journal to the disk before answering (`--durability power`).
+    let flushed_socket = dir.path().join("flushed.sock");
+    let flushed = console(
+        &servers,
+        &flushed_socket,
+        Some(History {
+            dir: dir.path().join("flushed"),
+            keep_days: None,
+            durability: Durability::Power,
+        }),
+    );
     let listener = servers.block_on(async {
         tokio::net::UnixListener::bind(&echo_socket).expect("binds the echo socket")
     });
@@ -207,6 +224,8 @@ pub fn run(quick: bool, summary: &mut Summary) {
         agents.block_on(async { latencies(Agent::gate(&gate_socket).await, warmup, calls).await });
     let unrecorded_times = agents
         .block_on(async { latencies(Agent::gate(&unrecorded_socket).await, warmup, calls).await });
+    let flushed_times = agents
+        .block_on(async { latencies(Agent::gate(&flushed_socket).await, warmup, calls).await });
     let bare = agents.block_on(async {
         latencies(
             Agent::bare(&echo_socket, payload.clone()).await,
@@ -224,6 +243,10 @@ pub fn run(quick: bool, summary: &mut Summary) {
     summary.micros(
         "stream_latency_p50_no_history",
         quantile(&unrecorded_times, 0.5),
+    );
+    summary.micros(
+        "stream_latency_p50_durability_power",
+        quantile(&flushed_times, 0.5),
     );
     summary.micros("bare_latency_p50", quantile(&bare, 0.5));
     summary.micros("bare_latency_p99", quantile(&bare, 0.99));
@@ -258,10 +281,14 @@ pub fn run(quick: bool, summary: &mut Summary) {
                 throughput(gates(unrecorded_socket.clone()).await, period).await
             });
             summary.add("throughput_64_no_history", rate, "actions/s");
+            let (rate, _) = agents
+                .block_on(async { throughput(gates(flushed_socket.clone()).await, period).await });
+            summary.add("throughput_64_durability_power", rate, "actions/s");
         }
     }
     servers.block_on(recorded.shutdown());
     servers.block_on(unrecorded.shutdown());
+    servers.block_on(flushed.shutdown());
 }
 
 /// A string as long as the ids the SDK sends.

@@ -8,7 +8,7 @@ use signoff_protocol::pb;
 use signoff_tui::console::{Console, ConsoleOptions, History};
 use signoff_tui::queue::{QueueConfig, UiEvent};
 
-use crate::support::{TestConsole, approve, shell, within};
+use crate::support::{TestConsole, approve, next_alert, shell, within};
 
 /// A console on `dir/signoff.sock` keeping its history in `dir/history`.
 fn console_in(dir: &std::path::Path) -> Console {
@@ -23,6 +23,7 @@ fn start_in(dir: &std::path::Path) -> Result<Console, signoff_tui::console::Star
         history: Some(History {
             dir: dir.join("history"),
             keep_days: None,
+            durability: Default::default(),
         }),
         remote: None,
     })
@@ -80,15 +81,6 @@ async fn after_a_restart_a_waiting_agent_is_withdrawn_and_proposes_again() {
         .unwrap();
     assert!(within(pending.decision()).await.unwrap().is_approved());
     second.shutdown().await;
-}
-
-/// The next alert the person is shown.
-async fn next_alert(console: &mut TestConsole) -> String {
-    loop {
-        if let UiEvent::Alert(alert) = console.next_event().await {
-            return alert;
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,6 +298,17 @@ impl Disk {
         .unwrap();
     }
 
+    /// Gives the tmpfs more room.
+    fn grow(&self, size: &str) {
+        let how = format!("remount,size={size}");
+        let remounted = std::process::Command::new("mount")
+            .args(["-o", &how])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(remounted.success());
+    }
+
     /// Remounts it read-only (nothing may have a file on it open for writing).
     fn read_only(&self) {
         let remounted = std::process::Command::new("mount")
@@ -330,17 +333,27 @@ fn history_file(dir: &std::path::Path) -> std::path::PathBuf {
     dir.join("history").join(signoff_tui::store::FILE_NAME)
 }
 
-/// The history's approvals in the file, after the console stopped.
+/// The history's approvals on the disk, after the console stopped: SQLite's, and the journal's
+/// it could not index (read without writing: the disk may be read-only).
 fn approvals_recorded(dir: &std::path::Path) -> u64 {
     let history = rusqlite::Connection::open(history_file(dir)).unwrap();
-    let recorded: i64 = history
+    let (indexed, newest): (i64, i64) = history
         .query_row(
-            "SELECT count(*) FROM decisions WHERE verdict = 'approved'",
+            "SELECT (SELECT count(*) FROM decisions WHERE verdict = 'approved'), (SELECT coalesce(max(seq), 0) FROM decisions)",
             [],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .unwrap();
-    recorded.unsigned_abs()
+    let journal = signoff_tui::store::journal::read(&dir.join("history")).unwrap();
+    let journaled = journal
+        .records
+        .iter()
+        .filter(|numbered| {
+            matches!(&numbered.record, signoff_tui::store::journal::Record::Decision { seq, verdict, .. }
+                if *seq > newest && verdict == "approved")
+        })
+        .count();
+    indexed.unsigned_abs() + journaled as u64
 }
 
 /// The next alert on the console's screen.
@@ -358,7 +371,7 @@ async fn alert_on(console: &mut Console) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_history_disk_is_full_nothing_more_is_approved_and_the_console_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(_disk) = Disk::tmpfs_for_history(dir.path(), "512k") else {
+    let Some(disk) = Disk::tmpfs_for_history(dir.path(), "512k") else {
         return;
     };
     let mut console = console_in(dir.path());
@@ -386,6 +399,16 @@ async fn when_the_history_disk_is_full_nothing_more_is_approved_and_the_console_
     // Every approval the agent heard is in the history.
     let recorded = approvals_recorded(dir.path());
     assert!(recorded >= heard, "{heard} heard, {recorded} recorded");
+    // With room again, opening the history indexes what the journal holds beyond SQLite.
+    disk.grow("4m");
+    let store = signoff_tui::store::Store::open(&dir.path().join("history")).unwrap();
+    let approved = signoff_tui::store::Filter {
+        verdict: Some("approved".into()),
+        limit: None,
+        ..Default::default()
+    };
+    let shown = signoff_tui::store::rows(&store, &approved).unwrap().len() as u64;
+    assert!(shown >= heard, "{heard} heard, {shown} shown after replay");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -409,9 +432,17 @@ async fn when_the_history_disk_fails_and_turns_read_only_nothing_more_is_approve
     let refused = within(session.propose(shell("ls", Environment::Dev))).await;
     assert!(matches!(refused, Err(Error::Disconnected)), "{refused:?}");
     let alert = alert_on(&mut console).await;
-    let says = format!("({}: disk I/O error)", history_file(dir.path()).display());
+    // Whichever of the history's files is written first after the failure names it.
+    let journal = dir
+        .path()
+        .join("history")
+        .join(signoff_tui::store::journal::FILE_NAME);
+    let says = [
+        format!("({}: Read-only file system", journal.display()),
+        format!("({}: disk I/O error)", history_file(dir.path()).display()),
+    ];
     assert!(
-        alert.contains("could not record") && alert.contains(&says),
+        alert.contains("could not record") && says.iter().any(|says| alert.contains(says)),
         "{alert}"
     );
     let again = within(session.propose(shell("ls", Environment::Dev))).await;

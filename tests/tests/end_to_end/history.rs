@@ -7,7 +7,30 @@ use std::time::{Duration, Instant};
 use signoff_agent_sdk::{Environment, Verdict};
 use signoff_tui::store::{self, Filter, Store};
 
-use crate::support::{BINARY, TestConsole, Tmux, approve, shell, within};
+use crate::support::{BINARY, TestConsole, Tmux, approve, next_alert, shell, within};
+
+/// The decisions the history holds durably: SQLite's, and the journal's not yet indexed (read
+/// first, as `signoff history verify` reads them), all chained.
+fn chained(dir: &std::path::Path) -> u64 {
+    let journal = store::journal::read(dir).unwrap();
+    Store::open(dir).unwrap().verify(&journal.records).unwrap()
+}
+
+/// Waits until the history's pages show `count` decisions; the newest of them.
+async fn shown(dir: &std::path::Path, count: usize) -> store::HistoryRow {
+    within(async {
+        loop {
+            let store = Store::open(dir).unwrap();
+            let rows = store::rows(&store, &Filter::default()).unwrap();
+            if rows.len() >= count {
+                assert_eq!(rows.len(), count);
+                return rows.into_iter().next().unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decision_the_agent_heard_is_already_in_the_history() {
@@ -19,15 +42,17 @@ async fn a_decision_the_agent_heard_is_already_in_the_history() {
             .await
             .unwrap();
         assert!(decision.is_approved());
-        // The agent has heard it: the history must already have it (another connection reads it).
-        let store = Store::open(&dir).unwrap();
-        let rows = store::rows(&store, &Filter::default()).unwrap();
+        // The agent has heard it: the history must already hold it (another process reads it),
         assert_eq!(
-            rows.len(),
+            chained(&dir),
             n + 1,
             "decision {n} answered before it was recorded"
         );
-        assert_eq!(rows[0].summary, format!("ls dir{n}"));
+        // and its pages show it soon after.
+        assert_eq!(
+            shown(&dir, n as usize + 1).await.summary,
+            format!("ls dir{n}")
+        );
     }
     let pending = session
         .submit(shell("touch F", Environment::Staging), None)
@@ -40,8 +65,7 @@ async fn a_decision_the_agent_heard_is_already_in_the_history() {
         within(decision).await.unwrap().unwrap().verdict,
         Verdict::Approved
     );
-    let store = Store::open(&dir).unwrap();
-    let newest = &store::rows(&store, &Filter::default()).unwrap()[0];
+    let newest = shown(&dir, 101).await;
     assert_eq!(
         (newest.verdict.as_str(), newest.decided_by.as_str()),
         ("approved", "person")
@@ -50,37 +74,43 @@ async fn a_decision_the_agent_heard_is_already_in_the_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn while_the_history_cannot_commit_no_agent_hears_a_decision() {
-    let console = TestConsole::start_with_history().await;
+async fn while_sqlite_is_locked_agents_are_answered_from_the_journal_until_it_cannot_keep_up() {
+    let mut console = TestConsole::start_with_history().await;
+    let dir = console.dir.path().join("history");
     let session = console.session("blocked").await;
-    // Warm up: the history exists and works.
-    assert!(
-        within(session.propose(shell("ls", Environment::Dev)))
-            .await
-            .unwrap()
-            .is_approved()
-    );
+    let ls = || shell("ls", Environment::Dev);
+    assert!(within(session.propose(ls())).await.unwrap().is_approved());
+    shown(&dir, 1).await;
 
-    // Another connection takes the database's write lock: the writer's commit must wait for it.
-    let blocker =
-        rusqlite::Connection::open(console.dir.path().join("history").join(store::FILE_NAME))
-            .unwrap();
-    blocker.busy_timeout(Duration::from_secs(5)).unwrap();
+    // Another program takes SQLite's write lock (a `sqlite3` shell left in a transaction).
+    let blocker = rusqlite::Connection::open(dir.join(store::FILE_NAME)).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let session = std::sync::Arc::new(session);
-    let proposing = session.clone();
-    let decision =
-        tokio::spawn(async move { proposing.propose(shell("ls src", Environment::Dev)).await });
-    // The decision is made (it streams) but cannot be recorded: the agent must not hear it (nor
-    // its assessment, which travels with it).
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The journal has the decision: the agent is answered, and verification finds it.
+    assert!(within(session.propose(ls())).await.unwrap().is_approved());
+    assert_eq!(chained(&dir), 2);
+    // Once the index has waited out its busy timeout, nothing more is answered, and the
+    // person is told.
+    let alert = next_alert(&mut console).await;
     assert!(
-        !decision.is_finished(),
-        "the agent heard a decision the history had not recorded"
+        alert.contains("could not record") && alert.contains("database is locked"),
+        "{alert}"
     );
+    assert!(
+        within(session.propose(ls())).await.is_err(),
+        "answered without an index"
+    );
+    // The lock released, the index catches up and the agents are answered again.
     blocker.execute_batch("ROLLBACK").unwrap();
-    let decision = within(decision).await.unwrap().unwrap();
-    assert!(decision.is_approved());
+    loop {
+        let alert = next_alert(&mut console).await;
+        if alert.contains("records again") {
+            break;
+        }
+        assert!(alert.contains("could not record"), "{alert}");
+    }
+    let session = console.session("after").await;
+    assert!(within(session.propose(ls())).await.unwrap().is_approved());
+    shown(&dir, 3).await;
     console.shutdown().await;
 }
 
@@ -132,8 +162,27 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
         })
         .collect();
     // Let them stream, then kill the console without warning.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while approved.lock().unwrap().len() < 40 {
+    kill_once_approved(&console, &approved, 40);
+    for agent in agents {
+        agent.join().unwrap();
+    }
+    drop(console);
+
+    // The history shows what ran: `true crash-test-…`.
+    let approved: Vec<String> = approved
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|summary| format!("true {summary}"))
+        .collect();
+    assert!(approved.len() >= 40);
+    assert_recorded_as_approved(&dir.path().join("history"), &approved);
+}
+
+/// Once the agents have heard `count` approvals, kills the console without warning (SIGKILL).
+fn kill_once_approved(console: &Tmux, approved: &Mutex<Vec<String>>, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while approved.lock().unwrap().len() < count {
         assert!(Instant::now() < deadline, "the agents were never approved");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -142,15 +191,14 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
         .status()
         .unwrap();
     assert!(killed.success());
-    for agent in agents {
-        agent.join().unwrap();
-    }
-    drop(console);
+}
 
-    let approved = approved.lock().unwrap().clone();
+/// `signoff history` (in a new process, as after a crash) shows every one of `summaries` as
+/// approved, and `signoff history verify` finds the chain whole.
+fn assert_recorded_as_approved(history: &std::path::Path, summaries: &[String]) {
     let output = Command::new(BINARY)
-        .args(["history", "--json", "--limit", "100000", "--data-dir"])
-        .arg(dir.path().join("history"))
+        .args(["history", "--json", "--limit", "1000000", "--data-dir"])
+        .arg(history)
         .output()
         .unwrap();
     assert!(
@@ -158,24 +206,27 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let recorded: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    for summary in &approved {
-        // The history shows what ran: `true crash-test-…`.
-        let row = recorded
-            .iter()
-            .find(|row| row["summary"] == format!("true {summary}").as_str());
-        assert!(
-            row.is_some_and(|row| row["verdict"] == "approved"),
-            "{summary} ran but is not in the history as approved"
+    let recorded: std::collections::HashMap<String, String> =
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| {
+                let row: serde_json::Value = serde_json::from_str(line).unwrap();
+                (
+                    row["summary"].as_str().unwrap().to_string(),
+                    row["verdict"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+    for summary in summaries {
+        assert_eq!(
+            recorded.get(summary).map(String::as_str),
+            Some("approved"),
+            "{summary} was approved but is not in the history as approved"
         );
     }
-    // And the chain is whole.
     let verify = Command::new(BINARY)
         .args(["history", "verify", "--data-dir"])
-        .arg(dir.path().join("history"))
+        .arg(history)
         .output()
         .unwrap();
     assert!(
@@ -183,7 +234,47 @@ fn killed_with_sigkill_while_agents_stream_nothing_an_agent_saw_approved_is_lost
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    assert!(approved.len() >= 40);
+}
+
+#[test]
+fn killed_with_sigkill_under_256_agents_nothing_an_agent_heard_approved_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let console = console_in_tmux(dir.path());
+    let approved: Arc<Mutex<Vec<String>>> = Arc::default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // 256 agents, a connection each, stream read-only commands as fast as they are answered.
+    let agents: Vec<_> = (0..256)
+        .map(|agent| {
+            let (approved, socket) = (approved.clone(), socket.clone());
+            runtime.spawn(async move {
+                let gate = signoff_agent_sdk::Gate::connect_to(&socket).await.unwrap();
+                let session = gate.session(format!("agent-{agent}")).open().await.unwrap();
+                for n in 0.. {
+                    let summary = format!("ls crash-{agent}-{n}");
+                    match session.propose(shell(&summary, Environment::Dev)).await {
+                        Ok(decision) if decision.is_approved() => {
+                            approved.lock().unwrap().push(summary);
+                        }
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    kill_once_approved(&console, &approved, 5_000);
+    runtime.block_on(async {
+        for agent in agents {
+            agent.await.unwrap();
+        }
+    });
+    drop(console);
+    let approved = approved.lock().unwrap().clone();
+    assert_recorded_as_approved(&dir.path().join("history"), &approved);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,6 +47,7 @@ impl TestConsole {
         let history = keep_history.then(|| signoff_tui::console::History {
             dir: dir.path().join("history"),
             keep_days: None,
+            durability: Default::default(),
         });
         let socket = dir.path().join("signoff.sock");
         // Ready when start returns: the socket is bound and listening.
@@ -128,6 +129,15 @@ impl TestConsole {
     pub async fn shutdown(self) -> tempfile::TempDir {
         self.console.shutdown().await;
         self.dir
+    }
+}
+
+/// The next alert the person is shown.
+pub async fn next_alert(console: &mut TestConsole) -> String {
+    loop {
+        if let UiEvent::Alert(alert) = console.next_event().await {
+            return alert;
+        }
     }
 }
 

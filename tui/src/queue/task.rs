@@ -1,7 +1,7 @@
 //! The one task that owns the [`Queue`]. The gRPC service and the screen talk to it through a
 //! [`QueueHandle`]; it reads the clock, sleeps until the next deadline and carries out effects.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use signoff_protocol::{Action, Outcome, ProposeEvent, SessionId, SessionInfo};
@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::policy::Facts;
 use crate::store::Store;
-use crate::store::writer::{Committed, StoreWriter};
+use crate::store::writer::{Settings, StoreWriter, Then};
 
 use super::{
     DecideError, Effect, OutcomeError, PersonDecision, ProposalKey, ProposeError, Queue,
@@ -186,16 +186,20 @@ impl QueueHandle {
 }
 
 /// Starts the queue task. Screen events go to `ui`; nobody needs to listen. With a `store`,
-/// every event is recorded and every decision is answered only once it is committed.
+/// every event is recorded and every decision is answered only once it is in the journal.
 pub fn spawn(
     queue: Queue,
     ui: mpsc::UnboundedSender<UiEvent>,
-    store: Option<(Store, Option<u32>)>,
+    store: Option<(Store, Settings)>,
 ) -> std::io::Result<QueueHandle> {
     let (commands, receiver) = mpsc::unbounded_channel();
-    let (reports_tx, reports) = mpsc::unbounded_channel();
     let writer = store
-        .map(|(store, keep_days)| StoreWriter::spawn(store, reports_tx, keep_days))
+        .map(|(store, settings)| {
+            let ui = ui.clone();
+            StoreWriter::spawn(store, settings, move |alert| {
+                let _ = ui.send(UiEvent::Alert(alert));
+            })
+        })
         .transpose()?;
     let task = QueueTask {
         queue,
@@ -203,12 +207,9 @@ pub fn spawn(
         streams: HashMap::new(),
         next_subscriber: 0,
         writer,
-        last_ticket: 0,
-        committed: 0,
-        held: VecDeque::new(),
         shut_down: None,
     };
-    tokio::spawn(task.run(receiver, reports));
+    tokio::spawn(task.run(receiver));
     Ok(QueueHandle { commands })
 }
 
@@ -218,12 +219,6 @@ struct QueueTask {
     streams: HashMap<SubscriberId, EventSender>,
     next_subscriber: SubscriberId,
     writer: Option<StoreWriter>,
-    /// The newest event handed to the writer, and the newest it has committed.
-    last_ticket: u64,
-    committed: u64,
-    /// Decisions (and the assessments sent with them) waiting for the commit that records them:
-    /// (ticket, stream, event).
-    held: VecDeque<(u64, SubscriberId, ProposeEvent)>,
     /// Who asked the task to stop, told once the history is closed.
     shut_down: Option<oneshot::Sender<()>>,
 }
@@ -232,11 +227,7 @@ struct QueueTask {
 const FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
 impl QueueTask {
-    async fn run(
-        mut self,
-        mut commands: mpsc::UnboundedReceiver<Command>,
-        mut reports: mpsc::UnboundedReceiver<Committed>,
-    ) {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         loop {
             let until_deadline = self.queue.next_deadline().map(|deadline| {
                 deadline
@@ -245,10 +236,6 @@ impl QueueTask {
             });
             let command = tokio::select! {
                 command = commands.recv() => command,
-                Some(report) = reports.recv() => {
-                    self.committed_report(report);
-                    continue;
-                }
                 () = sleep(until_deadline) => {
                     let effects = self.queue.tick(SystemTime::now());
                     self.apply(effects);
@@ -260,48 +247,13 @@ impl QueueTask {
                 break;
             }
         }
-        // Answer what the history has yet to record before going: wait for the writer a while.
+        // The writer answers what it has yet to journal before going; wait for it a while.
         let deadline = tokio::time::Instant::now() + FLUSH_LIMIT;
-        while !self.held.is_empty() {
-            match tokio::time::timeout_at(deadline, reports.recv()).await {
-                Ok(Some(report)) => self.committed_report(report),
-                _ => break,
-            }
-        }
         if let Some(writer) = self.writer.take() {
             writer.close(deadline).await;
         }
         if let Some(reply) = self.shut_down.take() {
             let _ = reply.send(());
-        }
-    }
-
-    /// Answers the decisions the writer has now committed; drops, unanswered, those it could not
-    /// record (the agent hears no approval: its stream ends without one).
-    fn committed_report(&mut self, report: Committed) {
-        let (up_to, failed) = match report {
-            Committed::UpTo(up_to) => (up_to, None),
-            Committed::Failed { up_to, error } => (up_to, Some(error)),
-        };
-        self.committed = self.committed.max(up_to);
-        while self
-            .held
-            .front()
-            .is_some_and(|(ticket, _, _)| *ticket <= up_to)
-        {
-            let Some((_, to, event)) = self.held.pop_front() else {
-                break;
-            };
-            if failed.is_none() {
-                self.send(to, event);
-            } else {
-                self.streams.remove(&to);
-            }
-        }
-        if let Some(error) = failed {
-            let _ = self.ui.send(UiEvent::Alert(format!(
-                "The history could not record decisions ({error}); their agents were not answered."
-            )));
         }
     }
 
@@ -414,15 +366,24 @@ impl QueueTask {
         let (shows, answers): (Vec<_>, Vec<_>) = effects
             .into_iter()
             .partition(|effect| matches!(effect, Effect::Show(_)));
+        let mut records = Vec::new();
         for effect in shows {
             if let Effect::Show(event) = effect {
-                if let Some(writer) = &mut self.writer {
-                    self.last_ticket = writer.record(event.clone());
+                if self.writer.is_some() {
+                    records.push(event.clone());
                 }
                 // No screen (headless, or the screen has closed) is not an error.
                 let _ = self.ui.send(event);
             }
         }
+        if self.writer.is_none() {
+            for effect in answers {
+                if let Effect::Answer { to, event } = effect {
+                    self.send(to, event);
+                }
+            }
+            return;
+        };
         // Streams that hear their decision now: their assessment goes with it, in one write.
         let deciding: Vec<SubscriberId> = answers
             .iter()
@@ -434,17 +395,41 @@ impl QueueTask {
                 _ => None,
             })
             .collect();
-        let pending_commit = self.writer.is_some() && self.last_ticket > self.committed;
+        // Invariant 4: a decision is in the history before the agent hears it. The journal
+        // thread sends it, once it has written the records before it.
+        let mut held = Vec::new();
         for effect in answers {
             let Effect::Answer { to, event } = effect else {
                 continue;
             };
-            // Invariant 4: a decision is in the history before the agent hears it.
-            if pending_commit && deciding.contains(&to) {
-                self.held.push_back((self.last_ticket, to, event));
-            } else {
+            if !deciding.contains(&to) {
                 self.send(to, event);
+                continue;
             }
+            let stream = if matches!(event, ProposeEvent::Decided(_)) {
+                self.streams.remove(&to)
+            } else {
+                self.streams.get(&to).cloned()
+            };
+            if let Some(stream) = stream {
+                held.push((stream, event));
+            }
+        }
+        let then: Option<Then> = (!held.is_empty()).then(|| {
+            Box::new(move |recorded| {
+                // Not recorded: the streams end without a decision, and the agents hear none.
+                if recorded {
+                    for (stream, event) in held {
+                        // A stream whose agent is gone fails here; its unsubscribe is on its way.
+                        let _ = stream.try_send(event);
+                    }
+                }
+            }) as Then
+        });
+        if let Some(writer) = &self.writer
+            && (!records.is_empty() || then.is_some())
+        {
+            writer.record(records, then);
         }
     }
 

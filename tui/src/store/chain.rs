@@ -5,10 +5,11 @@
 //! (Removing the newest records leaves no trace in a chain; `history` shows the last sequence
 //! number so a reviewer can compare it with what they saw.)
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use signoff_protocol::{Action, ActionDigest, DecidedBy, Decision, to_unix_ms};
 
+use super::journal::{Numbered, Record};
 use crate::queue::ProposalKey;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -68,68 +69,185 @@ pub(super) fn hash(fields: &Fields) -> String {
     hex::encode(sha.finalize())
 }
 
-/// The last link: (seq, hash) of the newest record, or the anchor left by pruning.
-fn last_link(conn: &Connection) -> rusqlite::Result<(i64, String)> {
-    let newest = conn
-        .prepare_cached("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match newest {
-        Some(link) => Ok(link),
-        None => anchor(conn),
+/// The newest link of the chain: the sequence number and hash of the newest record, or the
+/// anchor left by pruning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Link {
+    /// The newest link SQLite holds.
+    pub fn last(conn: &Connection) -> rusqlite::Result<Link> {
+        let newest = conn
+            .prepare_cached("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| {
+                Ok(Link {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            })
+            .optional()?;
+        match newest {
+            Some(link) => Ok(link),
+            None => anchor(conn),
+        }
+    }
+
+    /// Chains `decision` after this link, which moves to it: the record to write.
+    pub fn next(&mut self, key: &ProposalKey, decision: &Decision) -> Record {
+        let grant_id = match &decision.decided_by {
+            DecidedBy::Grant(id) => id.as_str(),
+            _ => "",
+        };
+        let digest = decision.action_digest.to_hex();
+        let fields = Fields {
+            seq: self.seq + 1,
+            session: &key.session.0,
+            proposal: &key.proposal.0,
+            verdict: decision.verdict.as_str(),
+            decided_by: decision.decided_by.as_str(),
+            grant_id,
+            note: &decision.note,
+            digest: &digest,
+            decided_at: to_unix_ms(decision.decided_at),
+            prev_hash: &self.hash,
+        };
+        let hash = hash(&fields);
+        let (seq, decided_at) = (fields.seq, fields.decided_at);
+        let (verdict, decided_by) = (fields.verdict.to_string(), fields.decided_by.to_string());
+        let record = Record::Decision {
+            seq,
+            session: key.session.0.clone(),
+            proposal: key.proposal.0.clone(),
+            verdict,
+            decided_by,
+            grant_id: grant_id.into(),
+            note: decision.note.clone(),
+            digest,
+            decided_at,
+            prev_hash: std::mem::replace(&mut self.hash, hash.clone()),
+            hash,
+        };
+        self.seq = seq;
+        record
     }
 }
 
-fn anchor(conn: &Connection) -> rusqlite::Result<(i64, String)> {
+impl Record {
+    /// A decision's fields as the chain hashes them, and its stored hash.
+    pub(super) fn chained(&self) -> Option<(Fields<'_>, &str)> {
+        let Record::Decision {
+            seq,
+            session,
+            proposal,
+            verdict,
+            decided_by,
+            grant_id,
+            note,
+            digest,
+            decided_at,
+            prev_hash,
+            hash,
+        } = self
+        else {
+            return None;
+        };
+        let fields = Fields {
+            seq: *seq,
+            session,
+            proposal,
+            verdict,
+            decided_by,
+            grant_id,
+            note,
+            digest,
+            decided_at: *decided_at,
+            prev_hash,
+        };
+        Some((fields, hash))
+    }
+}
+
+fn anchor(conn: &Connection) -> rusqlite::Result<Link> {
     Ok(conn
         .query_row(
             "SELECT seq, hash FROM chain_anchor ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| {
+                Ok(Link {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
         )
         .optional()?
-        .unwrap_or((0, GENESIS.to_string())))
+        .unwrap_or(Link {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }))
 }
 
-/// Appends a decision to the chain. The caller marks its proposal decided.
-pub fn append(tx: &Transaction, key: &ProposalKey, decision: &Decision) -> rusqlite::Result<i64> {
-    let (last_seq, prev_hash) = last_link(tx)?;
-    let grant_id = match &decision.decided_by {
-        DecidedBy::Grant(id) => id.as_str(),
-        _ => "",
-    };
-    let digest = decision.action_digest.to_hex();
-    let fields = Fields {
-        seq: last_seq + 1,
-        session: &key.session.0,
-        proposal: &key.proposal.0,
-        verdict: decision.verdict.as_str(),
-        decided_by: decision.decided_by.as_str(),
-        grant_id,
-        note: &decision.note,
-        digest: &digest,
-        decided_at: to_unix_ms(decision.decided_at),
-        prev_hash: &prev_hash,
-    };
-    tx.prepare_cached(
-        "INSERT INTO decisions (seq, session_id, proposal_id, verdict, decided_by, grant_id, note, digest, decided_at, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![fields.seq, fields.session, fields.proposal, fields.verdict, fields.decided_by, grant_id, fields.note, digest, fields.decided_at, prev_hash, hash(&fields)])?;
-    Ok(fields.seq)
+/// Follows the chain record by record.
+struct Checker {
+    previous: Link,
+    checked: u64,
 }
 
-/// Recomputes the chain from its start; the number of records checked, or the first break.
-pub fn verify(conn: &Connection) -> Result<u64, Broken> {
+impl Checker {
+    /// Checks the next record: its hash, its link, its sequence number, and the digest of the
+    /// action stored for its proposal (`action`, when there is one).
+    fn check(
+        &mut self,
+        fields: &Fields,
+        stored_hash: &str,
+        action: Option<&[u8]>,
+    ) -> Result<(), Broken> {
+        let seq = fields.seq;
+        if seq != self.previous.seq + 1 {
+            return Err(Broken::Missing {
+                seq: self.previous.seq + 1,
+            });
+        }
+        if hash(fields) != stored_hash {
+            return Err(Broken::Altered { seq });
+        }
+        if fields.prev_hash != self.previous.hash {
+            return Err(Broken::Unlinked {
+                seq,
+                previous: self.previous.seq,
+            });
+        }
+        let stored_digest = action
+            .and_then(|bytes| Action::from_bytes(bytes).ok())
+            .map(|a| ActionDigest::of(&a).to_hex());
+        if stored_digest.is_some_and(|d| d != fields.digest) {
+            return Err(Broken::ActionAltered { seq });
+        }
+        self.previous = Link {
+            seq,
+            hash: stored_hash.to_string(),
+        };
+        self.checked += 1;
+        Ok(())
+    }
+}
+
+/// Recomputes the chain from its start: through SQLite, then through the `journal`'s records
+/// SQLite does not hold yet. The number of records checked, or the first break.
+pub fn verify(conn: &Connection, journal: &[Numbered]) -> Result<u64, Broken> {
     let unreadable = |e: rusqlite::Error| Broken::Unreadable(e.to_string());
-    let (mut previous, mut prev_hash) = anchor(conn).map_err(unreadable)?;
+    let mut checker = Checker {
+        previous: anchor(conn).map_err(unreadable)?,
+        checked: 0,
+    };
     let mut statement = conn
         .prepare("SELECT d.seq, d.session_id, d.proposal_id, d.verdict, d.decided_by, d.grant_id, d.note, d.digest, d.decided_at, d.prev_hash, d.hash, p.action FROM decisions d LEFT JOIN proposals p ON p.session_id = d.session_id AND p.proposal_id = d.proposal_id ORDER BY d.seq")
         .map_err(unreadable)?;
     let mut rows = statement.query([]).map_err(unreadable)?;
-    let mut checked = 0;
     while let Some(row) = rows.next().map_err(unreadable)? {
         let text = |i: usize| row.get::<_, String>(i).map_err(unreadable);
-        let seq: i64 = row.get(0).map_err(unreadable)?;
         let (session, proposal, verdict, decided_by, grant_id, note, digest) = (
             text(1)?,
             text(2)?,
@@ -139,14 +257,10 @@ pub fn verify(conn: &Connection) -> Result<u64, Broken> {
             text(6)?,
             text(7)?,
         );
-        let decided_at: i64 = row.get(8).map_err(unreadable)?;
         let (stored_prev, stored_hash) = (text(9)?, text(10)?);
         let action: Option<Vec<u8>> = row.get(11).map_err(unreadable)?;
-        if seq != previous + 1 {
-            return Err(Broken::Missing { seq: previous + 1 });
-        }
         let fields = Fields {
-            seq,
+            seq: row.get(0).map_err(unreadable)?,
             session: &session,
             proposal: &proposal,
             verdict: &verdict,
@@ -154,27 +268,47 @@ pub fn verify(conn: &Connection) -> Result<u64, Broken> {
             grant_id: &grant_id,
             note: &note,
             digest: &digest,
-            decided_at,
+            decided_at: row.get(8).map_err(unreadable)?,
             prev_hash: &stored_prev,
         };
-        if hash(&fields) != stored_hash {
-            return Err(Broken::Altered { seq });
-        }
-        if stored_prev != prev_hash {
-            return Err(Broken::Unlinked { seq, previous });
-        }
-        let stored_digest = action
-            .as_deref()
-            .and_then(|bytes| Action::from_bytes(bytes).ok())
-            .map(|a| ActionDigest::of(&a).to_hex());
-        if stored_digest.is_some_and(|d| d != digest) {
-            return Err(Broken::ActionAltered { seq });
-        }
-        previous = seq;
-        prev_hash = stored_hash;
-        checked += 1;
+        checker.check(&fields, &stored_hash, action.as_deref())?;
     }
-    Ok(checked)
+    // The journal's tail: the records after the newest SQLite holds. Their actions are in the
+    // journal too, or (decided after waiting) already in SQLite.
+    let journaled_actions: std::collections::HashMap<(&str, &str), &str> = journal
+        .iter()
+        .filter_map(|numbered| match &numbered.record {
+            Record::Proposal {
+                session,
+                proposal,
+                action,
+                ..
+            } => Some(((session.as_str(), proposal.as_str()), action.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (fields, hash) in journal
+        .iter()
+        .filter_map(|numbered| numbered.record.chained())
+    {
+        if fields.seq <= checker.previous.seq {
+            continue;
+        }
+        let key = (fields.session, fields.proposal);
+        let action = match journaled_actions.get(&key) {
+            Some(action) => hex::decode(action).ok(),
+            None => conn
+                .query_row(
+                    "SELECT action FROM proposals WHERE session_id = ?1 AND proposal_id = ?2",
+                    params![key.0, key.1],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(unreadable)?,
+        };
+        checker.check(&fields, hash, action.as_deref())?;
+    }
+    Ok(checker.checked)
 }
 
 /// Removes up to `limit` of the oldest decisions made before `cutoff_ms` (a prefix of the chain),

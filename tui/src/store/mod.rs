@@ -1,16 +1,20 @@
-//! The history: every session, proposal, assessment, decision, grant and outcome, in SQLite.
+//! The history: every session, proposal, assessment, decision, grant and outcome.
 //!
-//! Written by one thread ([`writer`]) from the same events the screen sees; a decision is
-//! committed before the agent hears it (PRODUCT.md invariant 4). Each decision carries a hash
-//! chaining it to the one before ([`chain`]), so an edited or removed record is found by
-//! `signoff history verify`.
+//! Written from the same events the screen sees ([`writer`]): first to the [`journal`], before
+//! the agent hears its decision (PRODUCT.md invariant 4), then into SQLite, which [`index`]es it
+//! for the history's pages and `signoff history`. Each decision carries a hash chaining it to the
+//! one before ([`chain`]), so an edited or removed record is found by `signoff history verify`,
+//! which reads the journal's tail too.
 //!
-//! Durability: WAL with `synchronous = NORMAL`. A crash of the console process loses nothing that
-//! was answered (a commit is in the WAL file before the answer leaves); a power loss or OS crash
-//! may lose the last commits, which the agents may already have heard — the price of not waiting
-//! for an fsync on every decision.
+//! Durability ([`Durability`]): by default a record is in the operating system's hands before
+//! its agent is answered, which survives a crash of the console; `--durability power` flushes
+//! the journal to the disk first, which survives a power loss too. SQLite runs in WAL mode with
+//! `synchronous = NORMAL` (`FULL` with `power`): the journal is emptied only once SQLite holds
+//! all of it, and whatever SQLite lacks is replayed from the journal when the history is opened.
 
 mod chain;
+mod index;
+pub mod journal;
 mod query;
 mod schema;
 pub mod writer;
@@ -22,7 +26,8 @@ use std::time::SystemTime;
 use rusqlite::{Connection, OptionalExtension, params};
 use signoff_protocol::{DecidedBy, Decision, ProposalId, SessionId, Verdict, to_unix_ms};
 
-pub use chain::{Broken, verify};
+pub use chain::Broken;
+pub use journal::Durability;
 pub use query::{Filter, HistoryRow, SessionRow, rows, sessions};
 
 use crate::queue::ProposalKey;
@@ -107,6 +112,11 @@ pub struct Store {
     path: PathBuf,
     /// The file opened (device, inode), to notice it removed or replaced under the console.
     file: (u64, u64),
+    /// The journal, when no other process (a running console) holds it: its tail was replayed
+    /// into SQLite at opening, and it is the writer's to append to.
+    journal: Option<journal::Journal>,
+    /// The bytes of a record cut short at the journal's end, found and dropped at opening.
+    torn: u64,
 }
 
 impl Store {
@@ -162,9 +172,55 @@ impl Store {
             source,
         })?;
         let file = (meta.dev(), meta.ino());
-        let mut store = Store { conn, path, file };
+        let mut store = Store {
+            conn,
+            path,
+            file,
+            journal: None,
+            torn: 0,
+        };
         schema::migrate(&mut store.conn, version).map_err(|source| store.sqlite(source))?;
+        store.replay(dir)?;
         Ok(store)
+    }
+
+    /// Takes the journal's lock, if no running console holds it, and indexes what SQLite lacks
+    /// of it (what a crash left); the journal is then empty.
+    fn replay(&mut self, dir: &Path) -> Result<(), StoreError> {
+        let io = |source| StoreError::Io {
+            path: dir.join(journal::FILE_NAME),
+            source,
+        };
+        let Some(mut journal) = journal::Journal::lock(dir).map_err(io)? else {
+            return Ok(());
+        };
+        let contents = journal::read(dir).map_err(io)?;
+        if contents.torn > 0 {
+            tracing::warn!(
+                bytes = contents.torn,
+                "the history's journal ends in a record cut short: it was never answered, and is dropped"
+            );
+        }
+        self.torn = contents.torn;
+        if !contents.records.is_empty() {
+            // The journal is emptied next: what it held must be on the disk first.
+            let replayed = self
+                .conn
+                .pragma_update(None, "synchronous", "FULL")
+                .and_then(|()| index::index(&mut self.conn, &contents.records))
+                .and_then(|()| self.conn.pragma_update(None, "synchronous", "NORMAL"));
+            replayed.map_err(|e| self.sqlite(e))?;
+        }
+        if journal.bytes() > 0 {
+            journal.clear().map_err(io)?;
+        }
+        self.journal = Some(journal);
+        Ok(())
+    }
+
+    /// The bytes of a torn last record dropped from the journal at opening (0: none).
+    pub fn torn(&self) -> u64 {
+        self.torn
     }
 
     pub fn path(&self) -> &Path {
@@ -195,6 +251,7 @@ impl Store {
                 .and_then(Iterator::collect)
                 .map_err(sqlite)?
         };
+        let mut link = chain::Link::last(&tx).map_err(sqlite)?;
         let mut keys = Vec::new();
         for (session, proposal, digest) in open {
             let key = ProposalKey {
@@ -209,8 +266,9 @@ impl Store {
                     .unwrap_or(signoff_protocol::ActionDigest([0; 32])),
                 decided_at: now,
             };
-            chain::append(&tx, &key, &decision)
-                .and_then(|_| {
+            let record = link.next(&key, &decision);
+            index::row(&tx, &record)
+                .and_then(|()| {
                     tx.execute(
                         "UPDATE proposals SET decided = 1 WHERE session_id = ?1 AND proposal_id = ?2",
                         params![key.session.0, key.proposal.0],
@@ -250,6 +308,13 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let cutoff = to_unix_ms(now) - i64::from(days) * 86_400_000;
         chain::prune_batch(&mut self.conn, cutoff, batch).map_err(|e| self.sqlite(e))
+    }
+
+    /// Recomputes the hash chain through SQLite and then through `journal`, the records read
+    /// from the journal before this store was opened (see [`journal::read`]): the number of
+    /// records checked, or the first break.
+    pub fn verify(&self, journal: &[journal::Numbered]) -> Result<u64, Broken> {
+        chain::verify(&self.conn, journal)
     }
 
     /// The newest decision's sequence number, if any.

@@ -52,6 +52,11 @@ const MIGRATIONS: &[&str] = &[
     -- Where the chain starts when old records were pruned: the hash of the last one removed.
     CREATE TABLE chain_anchor (seq INTEGER NOT NULL, hash TEXT NOT NULL);
     "#,
+    // 2: the journal in front of SQLite; the number of the last journal record indexed.
+    r#"
+    CREATE TABLE journal_indexed (n INTEGER NOT NULL);
+    INSERT INTO journal_indexed (n) VALUES (0);
+    "#,
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -6,9 +6,8 @@ use signoff_protocol::{
     Action, ActionDigest, ActionKind, DecidedBy, Decision, Environment, Outcome, OutcomeStatus,
     ProposalId, SessionId, SessionInfo, ShellCommand, Verdict,
 };
-use tokio::sync::mpsc;
 
-use super::writer::{Committed, StoreWriter};
+use super::writer::{Settings, StoreWriter};
 use super::*;
 use crate::policy::{Engine, Facts, Policy};
 use crate::queue::{Item, ProposalKey, UiEvent};
@@ -62,22 +61,17 @@ fn decided(item: &Arc<Item>, verdict: Verdict, secs: u64) -> UiEvent {
     }
 }
 
-/// Writes `events` through the real writer and waits for the commit.
+/// Writes `events` through the real writer, and closes it once they are journaled and indexed.
 fn record(dir: &Path, events: Vec<UiEvent>) {
     let store = Store::open(dir).unwrap();
-    let (reports, mut committed) = mpsc::unbounded_channel();
-    let mut writer = StoreWriter::spawn(store, reports, None).unwrap();
-    let mut last = 0;
-    for event in events {
-        last = writer.record(event);
-    }
-    loop {
-        match committed.blocking_recv().expect("the writer reports") {
-            Committed::UpTo(up_to) if up_to >= last => break,
-            Committed::UpTo(_) => {}
-            Committed::Failed { error, .. } => panic!("{error}"),
-        }
-    }
+    let writer = StoreWriter::spawn(store, Settings::default(), |alert| panic!("{alert}")).unwrap();
+    let (journaled, heard) = std::sync::mpsc::channel();
+    writer.record(
+        events,
+        Some(Box::new(move |recorded| journaled.send(recorded).unwrap())),
+    );
+    assert!(heard.recv().unwrap(), "not journaled");
+    writer.close_blocking();
 }
 
 fn session_opened() -> UiEvent {
@@ -132,8 +126,8 @@ fn sql(dir: &Path, statement: &str) {
 }
 
 fn verified(dir: &Path) -> Result<u64, Broken> {
-    let mut store = Store::open(dir).unwrap();
-    verify(store.connection())
+    let store = Store::open(dir).unwrap();
+    store.verify(&[])
 }
 
 #[test]
@@ -309,7 +303,7 @@ fn proposals_left_waiting_are_withdrawn_at_start() {
         (rows[0].verdict.as_str(), rows[0].note.as_str()),
         ("withdrawn", WITHDRAWN_AT_START)
     );
-    assert_eq!(verify(store.connection()), Ok(3));
+    assert_eq!(store.verify(&[]), Ok(3));
 }
 
 #[test]
@@ -320,7 +314,7 @@ fn pruning_keeps_the_rest_verifiable() {
     // Decided at 10..14 s; keep what is newer than 12.5 s: 3 go.
     let now = at(12) + Duration::from_millis(500) + Duration::from_secs(86_400);
     assert_eq!(store.prune(now, 1).unwrap(), 3);
-    assert_eq!(verify(store.connection()), Ok(2));
+    assert_eq!(store.verify(&[]), Ok(2));
     let left: Vec<i64> = rows(&store, &Filter::default())
         .unwrap()
         .iter()
@@ -379,4 +373,87 @@ fn rows_filter_and_carry_what_a_reviewer_needs() {
     )
     .unwrap();
     assert_eq!(oldest.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2]);
+}
+
+/// Journals `events` after what SQLite holds, as a console does before the indexer has caught
+/// up, and ends the journal with `torn` bytes of a record cut short.
+fn journal_after_sqlite(dir: &Path, events: &[UiEvent], torn: usize) {
+    let store = Store::open(dir).unwrap();
+    let mut link = chain::Link::last(&store.conn).unwrap();
+    let mut n = index::indexed_through(&store.conn).unwrap();
+    drop(store);
+    let mut frames = Vec::new();
+    for event in events {
+        writer::records_of(event, 1_800_000_000_000, &mut link, |record| {
+            n += 1;
+            journal::encode(&journal::Numbered { n, record }, &mut frames);
+        });
+    }
+    let mut whole = Vec::new();
+    journal::encode(
+        &journal::Numbered {
+            n: n + 1,
+            record: journal::Record::SessionClosed {
+                id: "s1".into(),
+                at: 0,
+            },
+        },
+        &mut whole,
+    );
+    frames.extend_from_slice(&whole[..torn]);
+    std::fs::write(dir.join(journal::FILE_NAME), frames).unwrap();
+}
+
+#[test]
+fn verify_covers_the_journals_tail_and_opening_indexes_it_without_its_torn_record() {
+    let dir = tempfile::tempdir().unwrap();
+    five(dir.path());
+    let later: Vec<_> = (6..=7)
+        .map(|n| item(n, &format!("touch g{n}"), Environment::Dev))
+        .collect();
+    let events: Vec<_> = later
+        .iter()
+        .map(|item| decided(item, Verdict::Approved, 20))
+        .collect();
+    journal_after_sqlite(dir.path(), &events, 11);
+
+    // While a console holds the journal, opening it replays nothing; verification reads the
+    // tail, and finds a change in it.
+    let held = journal::Journal::lock(dir.path())
+        .unwrap()
+        .expect("the lock");
+    let tail = journal::read(dir.path()).unwrap();
+    assert_eq!((tail.records.len(), tail.torn), (4, 11));
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.verify(&tail.records), Ok(7));
+    assert_eq!(rows(&store, &Filter::default()).unwrap().len(), 5);
+    let mut forged = tail.records.clone();
+    if let journal::Record::Decision { note, .. } = &mut forged[3].record {
+        *note = "nothing to see".into();
+    }
+    assert_eq!(store.verify(&forged), Err(Broken::Altered { seq: 7 }));
+    drop((store, held));
+
+    // Opened with nobody holding it, the tail is indexed once and the torn record dropped.
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.torn(), 11);
+    let shown = rows(&store, &Filter::default()).unwrap();
+    assert_eq!(shown.len(), 7);
+    assert_eq!(shown[0].summary, "touch g7");
+    assert_eq!(store.verify(&[]), Ok(7));
+    drop(store);
+    assert_eq!(
+        std::fs::metadata(dir.path().join(journal::FILE_NAME))
+            .unwrap()
+            .len(),
+        0
+    );
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        (
+            store.torn(),
+            rows(&store, &Filter::default()).unwrap().len()
+        ),
+        (0, 7)
+    );
 }

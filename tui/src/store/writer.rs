@@ -1,229 +1,482 @@
-//! The one writer of the history: a thread of its own, off the async runtime. It takes the
-//! console's events as they happen and commits every event waiting at that moment in one
-//! transaction (group commit), then reports how far it has committed. The queue task answers an
-//! agent's decision only once the commit that holds it is reported.
+//! The history's two threads, off the async runtime.
+//!
+//! - The **journal thread** takes every batch of events waiting at that moment, turns them into
+//!   records (computing each decision's link of the hash chain, once), appends them to the
+//!   [journal](super::journal) in one write (group commit), and then runs what waited on them: the
+//!   answers to the agents. Nothing is answered that is not in the journal.
+//! - The **indexer thread** copies journaled records into SQLite a few milliseconds behind
+//!   (one transaction for all that arrived meanwhile), where the history's pages and `signoff
+//!   history` read them; it prunes old records, and empties the journal once SQLite holds it all.
+//!
+//! When either cannot write, nothing more is answered and the person is told.
 
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use rusqlite::{Transaction, params};
 use signoff_protocol::to_unix_ms;
-use tokio::sync::mpsc as tokio_mpsc;
 
-use super::{Store, chain};
+use super::chain::Link;
+use super::journal::{Durability, Journal, Numbered, Record, encode};
+use super::{Store, index};
 use crate::queue::{Item, UiEvent};
 
-/// The most events committed in one transaction.
+/// The most events journaled in one write.
 const BATCH: usize = 4_096;
+/// How long the indexer gathers records before a transaction: a commit per record would cost
+/// more than all the rows it holds. Well under the 100 ms in which pages must show a decision.
+const LINGER: Duration = Duration::from_millis(10);
+/// The journal is emptied when it grows past this, once SQLite holds all of it.
+const CLEAR_AT: u64 = 16 << 20;
+/// How soon the indexer tries again after failing.
+const RETRY: Duration = Duration::from_millis(500);
 /// How often old records are pruned, when a retention is set, and how many at a time.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 const PRUNE_BATCH: i64 = 1_000;
 
-/// How far the writer got. Tickets are handed out in order by [`StoreWriter::record`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Committed {
-    UpTo(u64),
-    /// Events up to this ticket could not be recorded.
-    Failed {
-        up_to: u64,
-        error: String,
-    },
+/// How the history is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Prune decisions older than this many days.
+    pub keep_days: Option<u32>,
+    pub durability: Durability,
 }
 
+/// What runs once a batch is in the journal (`true`), or could not be recorded (`false`).
+pub type Then = Box<dyn FnOnce(bool) + Send>;
+
+struct Batch {
+    events: Vec<UiEvent>,
+    then: Option<Then>,
+}
+
+enum ToIndexer {
+    Records(Vec<Numbered>),
+    /// The journal thread has stopped: index the rest, then empty the journal.
+    Close(Journal),
+}
+
+/// How far SQLite holds the journal, and why it cannot hold more.
+#[derive(Default)]
+struct Indexing {
+    through: u64,
+    failed: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    indexing: Mutex<Indexing>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Indexing> {
+        self.indexing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+type Tell = Arc<dyn Fn(String) + Send + Sync>;
+
 pub struct StoreWriter {
-    events: mpsc::Sender<(u64, UiEvent)>,
-    next_ticket: u64,
-    /// Told when the writer has stopped and closed the history.
+    batches: mpsc::Sender<Batch>,
+    /// Told when both threads have stopped and the history is closed.
     closed: tokio::sync::oneshot::Receiver<()>,
 }
 
 impl StoreWriter {
-    /// Starts the writer thread; it reports commits on `reports` and stops when dropped.
-    /// With `keep_days`, old records are pruned at start and every hour, between batches.
+    /// Starts the two threads. `tell` reaches the person (the screen's alerts). Fails when
+    /// another console holds the history's journal.
     pub fn spawn(
-        store: Store,
-        reports: tokio_mpsc::UnboundedSender<Committed>,
-        keep_days: Option<u32>,
+        mut store: Store,
+        settings: Settings,
+        tell: impl Fn(String) + Send + Sync + 'static,
     ) -> std::io::Result<StoreWriter> {
-        let (events, receiver) = mpsc::channel::<(u64, UiEvent)>();
+        let mut journal = store.journal.take().ok_or_else(|| {
+            std::io::Error::other(format!(
+                "another signoff console is recording this history ({} is locked)",
+                store.path().parent().unwrap_or(store.path()).display()
+            ))
+        })?;
+        journal.set_durability(settings.durability);
+        let path = store.path().to_path_buf();
+        let sqlite = |e: rusqlite::Error| std::io::Error::other(format!("{}: {e}", path.display()));
+        if settings.durability == Durability::Power {
+            // The journal is emptied once SQLite holds it: SQLite must then hold it on the disk.
+            store
+                .connection()
+                .pragma_update(None, "synchronous", "FULL")
+                .map_err(sqlite)?;
+        }
+        let link = Link::last(store.connection()).map_err(sqlite)?;
+        let next = index::indexed_through(store.connection()).map_err(sqlite)? + 1;
+        let (batches, inbox) = mpsc::channel::<Batch>();
+        let (to_indexer, indexer_inbox) = mpsc::channel::<ToIndexer>();
         let (closed_tx, closed) = tokio::sync::oneshot::channel();
+        let shared = Arc::new(Shared::default());
+        shared.lock().through = next - 1;
+        let tell: Tell = Arc::new(tell);
+        let journaling = JournalThread {
+            journal,
+            store_path: path.clone(),
+            store_identity: store.file,
+            link,
+            next,
+            failed: None,
+            shared: shared.clone(),
+            tell: tell.clone(),
+        };
+        let indexer = Indexer {
+            store,
+            shared,
+            tell,
+            keep_days: settings.keep_days,
+        };
         std::thread::Builder::new()
-            .name("signoff-store".into())
+            .name("signoff-index".into())
             .spawn(move || {
-                run(store, &receiver, &reports, keep_days);
-                // The history is closed (its journal folded back in) by now.
+                indexer.run(&indexer_inbox);
+                // The history is closed (its SQLite journal folded back in) by now.
                 let _ = closed_tx.send(());
             })?;
-        Ok(StoreWriter {
-            events,
-            next_ticket: 0,
-            closed,
-        })
+        std::thread::Builder::new()
+            .name("signoff-journal".into())
+            .spawn(move || journaling.run(&inbox, &to_indexer))?;
+        Ok(StoreWriter { batches, closed })
     }
 
-    /// Stops the writer once it has written what it was given, and waits until the history is
-    /// closed, or until `deadline`.
+    /// Hands events to the journal; `then` runs once they are in it (with every event handed
+    /// over before them), or could not be recorded. Never blocks.
+    pub fn record(&self, events: Vec<UiEvent>, then: Option<Then>) {
+        // A writer that is gone runs nothing more, so what waits on it is never answered.
+        let _ = self.batches.send(Batch { events, then });
+    }
+
+    /// Stops the writer once it has journaled and indexed what it was given, and waits until the
+    /// history is closed, or until `deadline`.
     pub async fn close(self, deadline: tokio::time::Instant) {
-        drop(self.events);
+        drop(self.batches);
         let _ = tokio::time::timeout_at(deadline, self.closed).await;
     }
 
-    /// Hands an event to the writer; its ticket is reported once it is committed. Never blocks.
-    pub fn record(&mut self, event: UiEvent) -> u64 {
-        self.next_ticket += 1;
-        // A writer that is gone reports nothing more, so what waits on it is never answered.
-        let _ = self.events.send((self.next_ticket, event));
-        self.next_ticket
+    /// [`StoreWriter::close`], for a caller outside the async runtime, without a deadline.
+    pub fn close_blocking(self) {
+        drop(self.batches);
+        let _ = self.closed.blocking_recv();
     }
 }
 
-/// The writer thread: until the events end, commits them in batches and reports how far it got;
-/// prunes between batches when `keep_days` is set.
-fn run(
-    mut store: Store,
-    receiver: &mpsc::Receiver<(u64, UiEvent)>,
-    reports: &tokio_mpsc::UnboundedSender<Committed>,
-    keep_days: Option<u32>,
-) {
-    // Pruning goes a small batch at a time between the event batches, so decisions
-    // never wait behind it for long.
-    let mut next_prune = Instant::now();
-    let mut pruning = false;
-    loop {
-        if let Some(days) = keep_days {
-            if !pruning && Instant::now() >= next_prune {
-                pruning = true;
-            }
-            if pruning {
-                match store.prune_step(SystemTime::now(), days, PRUNE_BATCH) {
-                    Ok(0) => {
-                        pruning = false;
-                        next_prune = Instant::now() + PRUNE_EVERY;
+struct JournalThread {
+    journal: Journal,
+    store_path: std::path::PathBuf,
+    store_identity: (u64, u64),
+    /// The chain's newest link, and the next record's number.
+    link: Link,
+    next: u64,
+    /// Why nothing more can be journaled (the files were removed or replaced under it).
+    failed: Option<String>,
+    shared: Arc<Shared>,
+    tell: Tell,
+}
+
+impl JournalThread {
+    fn run(mut self, inbox: &mpsc::Receiver<Batch>, to_indexer: &mpsc::Sender<ToIndexer>) {
+        while let Ok(first) = inbox.recv() {
+            let mut taken = vec![first];
+            let mut events = taken[0].events.len();
+            while events < BATCH {
+                match inbox.try_recv() {
+                    Ok(batch) => {
+                        events += batch.events.len();
+                        taken.push(batch);
                     }
-                    Ok(removed) => tracing::info!(removed, days, "pruned old history"),
-                    Err(error) => {
-                        tracing::warn!(%error, "could not prune the history");
-                        pruning = false;
-                        next_prune = Instant::now() + PRUNE_EVERY;
-                    }
+                    Err(_) => break,
                 }
             }
-        }
-        let wait = if pruning {
-            Duration::ZERO
-        } else {
-            next_prune
-                .saturating_duration_since(Instant::now())
-                .min(PRUNE_EVERY)
-        };
-        let first = match receiver.recv_timeout(if keep_days.is_some() {
-            wait
-        } else {
-            PRUNE_EVERY
-        }) {
-            Ok(first) => first,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        };
-        let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(event) => batch.push(event),
-                Err(_) => break,
+            let written = self.write(taken.iter().flat_map(|batch| &batch.events));
+            let recorded = match written {
+                Ok(records) => {
+                    if !records.is_empty() {
+                        let _ = to_indexer.send(ToIndexer::Records(records));
+                    }
+                    true
+                }
+                Err(error) => {
+                    tracing::error!(%error, "could not record the history");
+                    (self.tell)(format!(
+                        "The history could not record decisions ({error}); their agents were not answered."
+                    ));
+                    false
+                }
+            };
+            for then in taken.into_iter().filter_map(|batch| batch.then) {
+                then(recorded);
+            }
+            if self.journal.bytes() > CLEAR_AT {
+                self.clear_when_indexed();
             }
         }
-        let up_to = batch.last().map_or(0, |(ticket, _)| *ticket);
-        let written = match write(&mut store, &batch) {
-            Ok(()) if store.in_place() => Ok(()),
-            Ok(()) => Err(format!(
+        let _ = to_indexer.send(ToIndexer::Close(self.journal));
+    }
+
+    /// Journals `events` in one write; the records written, or why they could not be.
+    fn write<'a>(
+        &mut self,
+        events: impl Iterator<Item = &'a UiEvent>,
+    ) -> Result<Vec<Numbered>, String> {
+        if let Some(failed) = self
+            .failed
+            .clone()
+            .or_else(|| self.shared.lock().failed.clone())
+        {
+            return Err(failed);
+        }
+        let (link, next) = (self.link.clone(), self.next);
+        let now = to_unix_ms(SystemTime::now());
+        let mut records = Vec::new();
+        for event in events {
+            records_of(event, now, &mut self.link, |record| {
+                records.push(Numbered {
+                    n: self.next,
+                    record,
+                });
+                self.next += 1;
+            });
+        }
+        if records.is_empty() {
+            return Ok(records);
+        }
+        let mut frames = Vec::with_capacity(records.len() * 1024);
+        for record in &records {
+            encode(record, &mut frames);
+        }
+        if let Err(error) = self.journal.append(&frames) {
+            // Cut back to the last whole record: the next batch may still be written.
+            (self.link, self.next) = (link, next);
+            return Err(format!("{}: {error}", self.journal.path().display()));
+        }
+        let sqlite_in_place = std::fs::metadata(&self.store_path).is_ok_and(|meta| {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino()) == self.store_identity
+        });
+        let moved = if !sqlite_in_place {
+            Some(&self.store_path)
+        } else if !self.journal.in_place() {
+            Some(&self.journal.path().to_path_buf())
+        } else {
+            None
+        };
+        if let Some(moved) = moved {
+            let failed = format!(
                 "{} was removed or replaced while the console ran; restart signoff",
-                store.path().display()
-            )),
-            Err(error) => Err(format!("{}: {error}", store.path().display())),
-        };
-        let report = match written {
-            Ok(()) => Committed::UpTo(up_to),
-            Err(error) => {
-                tracing::error!(%error, "could not record the history");
-                Committed::Failed { up_to, error }
+                moved.display()
+            );
+            self.failed = Some(failed.clone());
+            return Err(failed);
+        }
+        Ok(records)
+    }
+
+    /// Empties the journal once SQLite holds every record in it (or gives up if the indexer
+    /// has failed: the journal then stays, to be replayed).
+    fn clear_when_indexed(&mut self) {
+        let last = self.next - 1;
+        let indexing = self
+            .shared
+            .changed
+            .wait_while(self.shared.lock(), |indexing| {
+                indexing.through < last && indexing.failed.is_none()
+            })
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if indexing.through >= last {
+            drop(indexing);
+            if let Err(error) = self.journal.clear() {
+                tracing::warn!(%error, "could not empty the history's journal");
             }
-        };
-        if reports.send(report).is_err() {
-            return;
         }
     }
 }
 
-fn write(store: &mut Store, batch: &[(u64, UiEvent)]) -> rusqlite::Result<()> {
-    let tx = store.connection().transaction()?;
-    let now = to_unix_ms(SystemTime::now());
-    for (_, event) in batch {
-        match event {
-            UiEvent::SessionOpened { id, info } => {
-                let labels = serde_json::to_string(&info.labels).unwrap_or_default();
-                tx.prepare_cached("INSERT OR REPLACE INTO sessions (id, agent_kind, agent_name, model, workspace, host, pid, labels, opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?
-                    .execute(params![id.0, info.agent_kind, info.agent_name, info.model, info.workspace, info.host, info.pid, labels, now])?;
-            }
-            UiEvent::SessionClosed { id } => {
-                tx.prepare_cached("UPDATE sessions SET closed_at = ?2 WHERE id = ?1")?
-                    .execute(params![id.0, now])?;
-            }
-            UiEvent::Waiting(item) => proposal(&tx, item, false)?,
-            UiEvent::Decided { item, decision, .. } => {
-                proposal(&tx, item, true)?;
-                chain::append(&tx, &item.key, decision)?;
-            }
-            UiEvent::Outcome { key, outcome } => {
-                tx.prepare_cached("INSERT INTO outcomes (session_id, proposal_id, status, exit_code, result, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-                    .execute(params![key.session.0, key.proposal.0, outcome.status.as_str(), outcome.exit_code, outcome.result, now])?;
-            }
-            UiEvent::Granted(grant) => {
-                tx.prepare_cached("INSERT INTO grants (id, session_id, description, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                    .execute(params![grant.id, grant.session.0, grant.describe(), now, to_unix_ms(grant.expires_at)])?;
-            }
-            UiEvent::GrantEnded { id } => {
-                tx.prepare_cached(
-                    "UPDATE grants SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-                )?
-                .execute(params![id, now])?;
-            }
-            // What the screen shows about the console's own state; the decisions it leads to are
-            // recorded.
-            UiEvent::Paused(_)
-            | UiEvent::SessionFrozen { .. }
-            | UiEvent::SessionUnfrozen { .. }
-            | UiEvent::Alert(_) => {}
+/// The records an event leaves in the history, stamped `now`.
+pub(super) fn records_of(event: &UiEvent, now: i64, link: &mut Link, mut push: impl FnMut(Record)) {
+    match event {
+        UiEvent::SessionOpened { id, info } => push(Record::SessionOpened {
+            id: id.0.clone(),
+            agent_kind: info.agent_kind.clone(),
+            agent_name: info.agent_name.clone(),
+            model: info.model.clone(),
+            workspace: info.workspace.clone(),
+            host: info.host.clone(),
+            pid: info.pid,
+            labels: serde_json::to_string(&info.labels).unwrap_or_default(),
+            at: now,
+        }),
+        UiEvent::SessionClosed { id } => push(Record::SessionClosed {
+            id: id.0.clone(),
+            at: now,
+        }),
+        UiEvent::Waiting(item) => push(proposal(item, false)),
+        UiEvent::Decided { item, decision, .. } => {
+            push(proposal(item, true));
+            push(link.next(&item.key, decision));
         }
+        UiEvent::Outcome { key, outcome } => push(Record::Outcome {
+            session: key.session.0.clone(),
+            proposal: key.proposal.0.clone(),
+            status: outcome.status.as_str().into(),
+            exit_code: outcome.exit_code,
+            result: outcome.result.clone(),
+            at: now,
+        }),
+        UiEvent::Granted(grant) => push(Record::Granted {
+            id: grant.id.clone(),
+            session: grant.session.0.clone(),
+            description: grant.describe(),
+            at: now,
+            expires_at: to_unix_ms(grant.expires_at),
+        }),
+        UiEvent::GrantEnded { id } => push(Record::GrantEnded {
+            id: id.clone(),
+            at: now,
+        }),
+        // What the screen shows about the console's own state; the decisions it leads to are
+        // recorded.
+        UiEvent::Paused(_)
+        | UiEvent::SessionFrozen { .. }
+        | UiEvent::SessionUnfrozen { .. }
+        | UiEvent::Alert(_) => {}
     }
-    tx.commit()
 }
 
-/// Records a proposal: its contents once (a decided one was usually recorded when it started
-/// waiting), and whether it is decided.
-fn proposal(tx: &Transaction, item: &Item, decided: bool) -> rusqlite::Result<()> {
+/// A proposal's record: its contents, and whether it is decided.
+pub(super) fn proposal(item: &Item, decided: bool) -> Record {
     let reasons: Vec<serde_json::Value> = item
         .assessment
         .reasons
         .iter()
         .map(|r| serde_json::json!({ "rule": r.rule_id, "why": r.sentence }))
         .collect();
-    // A streamed action is inserted decided: the index of open proposals never holds it.
-    tx.prepare_cached("INSERT INTO proposals (session_id, proposal_id, agent, kind, summary, action, digest, environment, tier, reasons, policy_version, arrived_at, expires_at, decided) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (session_id, proposal_id) DO UPDATE SET decided = 1 WHERE excluded.decided = 1")?
-        .execute(params![
-            item.key.session.0,
-            item.key.proposal.0,
-            item.agent,
-            item.action.kind.name(),
-            item.action.headline(),
-            item.action.to_bytes(),
-            item.digest.to_hex(),
-            item.assessment.environment.as_str(),
-            item.assessment.tier.as_str(),
-            serde_json::Value::Array(reasons).to_string(),
-            item.assessment.policy_version,
-            to_unix_ms(item.arrived_at),
-            to_unix_ms(item.expires_at),
-            decided,
-        ])?;
-    Ok(())
+    Record::Proposal {
+        session: item.key.session.0.clone(),
+        proposal: item.key.proposal.0.clone(),
+        agent: item.agent.clone(),
+        kind: item.action.kind.name().into(),
+        summary: item.action.headline(),
+        action: hex::encode(item.action.to_bytes()),
+        digest: item.digest.to_hex(),
+        environment: item.assessment.environment.as_str().into(),
+        tier: item.assessment.tier.as_str().into(),
+        reasons: serde_json::Value::Array(reasons).to_string(),
+        policy_version: item.assessment.policy_version.clone(),
+        arrived_at: to_unix_ms(item.arrived_at),
+        expires_at: to_unix_ms(item.expires_at),
+        decided,
+    }
+}
+
+struct Indexer {
+    store: Store,
+    shared: Arc<Shared>,
+    tell: Tell,
+    keep_days: Option<u32>,
+}
+
+impl Indexer {
+    fn run(mut self, inbox: &mpsc::Receiver<ToIndexer>) {
+        let mut pending: Vec<Numbered> = Vec::new();
+        let mut next_prune = Instant::now();
+        let mut closing = None;
+        while closing.is_none() {
+            if self.keep_days.is_some() && Instant::now() >= next_prune {
+                next_prune = self.prune();
+            }
+            if pending.is_empty() {
+                let wait = match self.keep_days {
+                    Some(_) => next_prune.saturating_duration_since(Instant::now()),
+                    None => PRUNE_EVERY,
+                };
+                match inbox.recv_timeout(wait) {
+                    Ok(ToIndexer::Records(records)) => pending = records,
+                    Ok(ToIndexer::Close(journal)) => closing = Some(journal),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            // Gather what arrives meanwhile: one transaction for all of it.
+            let until = Instant::now() + LINGER;
+            while closing.is_none() && pending.len() < BATCH {
+                match inbox.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                    Ok(ToIndexer::Records(records)) => pending.extend(records),
+                    Ok(ToIndexer::Close(journal)) => closing = Some(journal),
+                    Err(_) => break,
+                }
+            }
+            if self.index(&pending) {
+                pending.clear();
+            } else if closing.is_none() {
+                std::thread::sleep(RETRY);
+            }
+        }
+        // Closing: SQLite holds everything (or the journal stays, to be replayed at the next
+        // start).
+        if let Some(mut journal) = closing
+            && (pending.is_empty() || self.index(&pending))
+            && let Err(error) = journal.clear()
+        {
+            tracing::warn!(%error, "could not empty the history's journal");
+        }
+    }
+
+    /// Indexes `records`; whether it could. A failure stops answers until it can again.
+    fn index(&mut self, records: &[Numbered]) -> bool {
+        let Some(last) = records.last().map(|numbered| numbered.n) else {
+            return true;
+        };
+        let result = index::index(self.store.connection(), records)
+            .map_err(|e| format!("{}: {e}", self.store.path().display()));
+        let mut indexing = self.shared.lock();
+        let ok = match result {
+            Ok(()) => {
+                indexing.through = last;
+                if indexing.failed.take().is_some() {
+                    (self.tell)("The history records again; agents are answered again.".into());
+                }
+                true
+            }
+            Err(error) => {
+                if indexing.failed.is_none() {
+                    tracing::error!(%error, "could not index the history");
+                    (self.tell)(format!(
+                        "The history could not record decisions ({error}); nothing more is answered until it can."
+                    ));
+                }
+                indexing.failed = Some(error);
+                false
+            }
+        };
+        drop(indexing);
+        self.shared.changed.notify_all();
+        ok
+    }
+
+    /// Prunes a small batch at a time, when a retention is set; when to prune next.
+    fn prune(&mut self) -> Instant {
+        let Some(days) = self.keep_days else {
+            return Instant::now() + PRUNE_EVERY;
+        };
+        let pruned = self.store.prune_step(SystemTime::now(), days, PRUNE_BATCH);
+        match pruned {
+            // More to remove: soon, between the decisions.
+            Ok(removed) if removed > 0 => {
+                tracing::info!(removed, days, "pruned old history");
+                Instant::now()
+            }
+            Ok(_) => Instant::now() + PRUNE_EVERY,
+            Err(error) => {
+                tracing::warn!(%error, "could not prune the history");
+                Instant::now() + PRUNE_EVERY
+            }
+        }
+    }
 }
