@@ -75,7 +75,7 @@ impl Console {
                 }
                 if store.torn() > 0 {
                     let _ = ui.send(UiEvent::Alert(format!(
-                        "The history's journal ended in a record cut short ({} bytes), written as the console last stopped: no agent was answered on it, and it is dropped.",
+                        "The history's journal ended in a record cut short ({} bytes): no agent heard it; dropped.",
                         store.torn()
                     )));
                 }

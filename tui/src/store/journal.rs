@@ -8,8 +8,7 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -169,9 +168,7 @@ pub enum Durability {
 /// The journal open for appending, by the one console that holds its lock.
 pub(super) struct Journal {
     file: File,
-    path: PathBuf,
-    /// The file opened (device, inode), to notice it removed or replaced under the console.
-    identity: (u64, u64),
+    opened: super::Opened,
     /// Its length: everything before it is whole records.
     len: u64,
     durability: Durability,
@@ -199,15 +196,14 @@ impl Journal {
         let meta = file.metadata()?;
         Ok(Some(Journal {
             file,
-            path,
-            identity: (meta.dev(), meta.ino()),
+            opened: super::Opened::new(path, &meta),
             len: meta.len(),
             durability: Durability::Process,
         }))
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn opened(&self) -> &super::Opened {
+        &self.opened
     }
 
     pub fn bytes(&self) -> u64 {
@@ -236,7 +232,7 @@ impl Journal {
             }
             Err(error) => {
                 if self.file.set_len(self.len).is_err() {
-                    tracing::error!(path = %self.path.display(), "could not cut a failed journal write back");
+                    tracing::error!(path = %self.opened.path().display(), "could not cut a failed journal write back");
                 }
                 Err(error)
             }
@@ -251,11 +247,6 @@ impl Journal {
         }
         self.len = 0;
         Ok(())
-    }
-
-    /// Whether the journal's path still names the file being written.
-    pub fn in_place(&self) -> bool {
-        std::fs::metadata(&self.path).is_ok_and(|meta| (meta.dev(), meta.ino()) == self.identity)
     }
 }
 

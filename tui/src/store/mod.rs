@@ -107,11 +107,35 @@ fn writable(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// A file as it was opened: its path, and the (device, inode) the path named then, to notice it
+/// removed or replaced under the console (what is written then would be lost with the console).
+#[derive(Debug, Clone)]
+pub(crate) struct Opened {
+    path: PathBuf,
+    identity: (u64, u64),
+}
+
+impl Opened {
+    fn new(path: PathBuf, meta: &std::fs::Metadata) -> Opened {
+        Opened {
+            path,
+            identity: (meta.dev(), meta.ino()),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the path still names the file opened.
+    pub(crate) fn in_place(&self) -> bool {
+        std::fs::metadata(&self.path).is_ok_and(|meta| (meta.dev(), meta.ino()) == self.identity)
+    }
+}
+
 pub struct Store {
     conn: Connection,
-    path: PathBuf,
-    /// The file opened (device, inode), to notice it removed or replaced under the console.
-    file: (u64, u64),
+    file: Opened,
     /// The journal, when no other process (a running console) holds it: its tail was replayed
     /// into SQLite at opening, and it is the writer's to append to.
     journal: Option<journal::Journal>,
@@ -171,11 +195,9 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        let file = (meta.dev(), meta.ino());
         let mut store = Store {
             conn,
-            path,
-            file,
+            file: Opened::new(path, &meta),
             journal: None,
             torn: 0,
         };
@@ -224,23 +246,17 @@ impl Store {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Whether the history's path still names the file being written. Removed or replaced, what
-    /// is written now would be lost with the console.
-    pub fn in_place(&self) -> bool {
-        std::fs::metadata(&self.path).is_ok_and(|meta| (meta.dev(), meta.ino()) == self.file)
+        self.file.path()
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> StoreError {
-        sqlite_error(&self.path, source)
+        sqlite_error(self.path(), source)
     }
 
     /// Closes, as withdrawn, every proposal a previous run left waiting: the agents got no
     /// approval. Returns them.
     pub fn withdraw_unanswered(&mut self, now: SystemTime) -> Result<Vec<ProposalKey>, StoreError> {
-        let sqlite = |source| sqlite_error(&self.path, source);
+        let sqlite = |source| sqlite_error(self.file.path(), source);
         let tx = self.conn.transaction().map_err(sqlite)?;
         let open: Vec<(String, String, String)> = {
             let mut statement = tx

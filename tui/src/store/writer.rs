@@ -119,8 +119,7 @@ impl StoreWriter {
         let tell: Tell = Arc::new(tell);
         let journaling = JournalThread {
             journal,
-            store_path: path.clone(),
-            store_identity: store.file,
+            sqlite: store.file.clone(),
             link,
             next,
             failed: None,
@@ -169,8 +168,8 @@ impl StoreWriter {
 
 struct JournalThread {
     journal: Journal,
-    store_path: std::path::PathBuf,
-    store_identity: (u64, u64),
+    /// SQLite's file, checked in place with the journal's after each write.
+    sqlite: super::Opened,
     /// The chain's newest link, and the next record's number.
     link: Link,
     next: u64,
@@ -254,23 +253,18 @@ impl JournalThread {
         if let Err(error) = self.journal.append(&frames) {
             // Cut back to the last whole record: the next batch may still be written.
             (self.link, self.next) = (link, next);
-            return Err(format!("{}: {error}", self.journal.path().display()));
+            return Err(format!(
+                "{}: {error}",
+                self.journal.opened().path().display()
+            ));
         }
-        let sqlite_in_place = std::fs::metadata(&self.store_path).is_ok_and(|meta| {
-            use std::os::unix::fs::MetadataExt;
-            (meta.dev(), meta.ino()) == self.store_identity
-        });
-        let moved = if !sqlite_in_place {
-            Some(&self.store_path)
-        } else if !self.journal.in_place() {
-            Some(&self.journal.path().to_path_buf())
-        } else {
-            None
-        };
+        let moved = [&self.sqlite, self.journal.opened()]
+            .into_iter()
+            .find(|file| !file.in_place());
         if let Some(moved) = moved {
             let failed = format!(
                 "{} was removed or replaced while the console ran; restart signoff",
-                moved.display()
+                moved.path().display()
             );
             self.failed = Some(failed.clone());
             return Err(failed);
