@@ -152,18 +152,9 @@ enum Command {
     ///
     /// Prints the agent's allow/deny answer and always exits 0: anything that goes wrong (no
     /// console, a malformed payload, no decision in time) answers deny with the reason.
-    Hook {
-        /// Which agent's protocol
-        #[arg(value_enum)]
-        agent: HookAgent,
-        /// The environment of the agent's workspace (a remote resource is placed by its own
-        /// context: the railway link, the kube context, the AWS profile…)
-        #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
-        env: Environment,
-        /// Answer within this many seconds (keep it below the agent's hook timeout)
-        #[arg(long, value_name = "SECS", default_value_t = 55, value_parser = clap::value_parser!(u64).range(1..))]
-        timeout: u64,
-    },
+    /// `signoff install` has the agent run `signoff-hook`, the same as a small program of its own
+    /// that starts faster.
+    Hook(HookArgs),
 
     /// Add signoff's hook to an agent's settings, keeping every other setting and hook.
     ///
@@ -303,6 +294,58 @@ struct InstallTarget {
     mcp: bool,
 }
 
+/// What `signoff hook` and `signoff-hook` take: the agent, where it works, how long it waits.
+#[derive(Debug, clap::Args)]
+pub struct HookArgs {
+    /// Which agent's protocol
+    #[arg(value_enum)]
+    agent: HookAgent,
+    /// The environment of the agent's workspace (a remote resource is placed by its own
+    /// context: the railway link, the kube context, the AWS profile…)
+    #[arg(long, short = 'e', default_value = "unknown", value_parser = parse_environment)]
+    env: Environment,
+    /// Answer within this many seconds (keep it below the agent's hook timeout)
+    #[arg(long, value_name = "SECS", default_value_t = 55, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+}
+
+impl HookArgs {
+    fn options(&self, socket: PathBuf) -> crate::hooks::HookOptions {
+        crate::hooks::HookOptions {
+            agent: self.agent.into(),
+            socket,
+            environment: self.env,
+            timeout: Duration::from_secs(self.timeout),
+        }
+    }
+}
+
+/// signoff-hook — gate an agent's tool call through its hook protocol (reads its JSON on stdin).
+///
+/// `signoff hook` as a program of its own: the agent starts it for every tool call, and this one
+/// holds only the hook, so it starts in a fraction of the console's time. Prints the agent's
+/// allow/deny answer and always exits 0: anything that goes wrong (no console, a malformed
+/// payload, no decision in time) answers deny with the reason.
+#[derive(Debug, Parser)]
+#[command(name = "signoff-hook", version, about, long_about)]
+struct HookCli {
+    #[command(flatten)]
+    hook: HookArgs,
+    /// The console's Unix socket [default: $XDG_RUNTIME_DIR/signoff/signoff.sock], or a remote
+    /// console's URL (http://host:7070, https://…; the token is taken from SIGNOFF_TOKEN)
+    #[arg(long, env = "SIGNOFF_SOCKET", value_name = "PATH|URL")]
+    socket: Option<PathBuf>,
+}
+
+/// The `signoff-hook` program.
+pub fn hook_main() -> ExitCode {
+    let cli = HookCli::parse();
+    let socket = cli
+        .socket
+        .unwrap_or_else(signoff_agent_sdk::default_socket_path);
+    crate::hooks::answer(&cli.hook.options(socket))
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum HookAgent {
     ClaudeCode,
@@ -381,26 +424,23 @@ fn parse_environment(text: &str) -> Result<Environment, String> {
 /// The whole program: parse, dispatch, exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A hook is one short request per process: no worker threads to start.
-    let runtime = if matches!(cli.command, Some(Command::Hook { .. })) {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Runtime::new()
+    let socket = cli
+        .socket
+        .clone()
+        .unwrap_or_else(signoff_agent_sdk::default_socket_path);
+    // A hook answers on a runtime of its own, without the worker threads started below.
+    let command = match cli.command {
+        Some(Command::Hook(hook)) => return crate::hooks::answer(&hook.options(socket)),
+        command => command,
     };
-    let runtime = match runtime {
+    let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("signoff: cannot start: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let socket = cli
-        .socket
-        .clone()
-        .unwrap_or_else(signoff_agent_sdk::default_socket_path);
-    match cli.command {
+    match command {
         Some(Command::Run {
             env,
             summary,
@@ -438,19 +478,7 @@ pub fn main() -> ExitCode {
             let file = file.or(cli.policy);
             report(check_policy(file.as_deref()))
         }
-        Some(Command::Hook {
-            agent,
-            env,
-            timeout,
-        }) => {
-            let options = crate::hooks::HookOptions {
-                agent: agent.into(),
-                socket,
-                environment: env,
-                timeout: Duration::from_secs(timeout),
-            };
-            hook(&runtime, &options)
-        }
+        Some(Command::Hook(_)) => unreachable!("a hook is answered before the runtime starts"),
         Some(Command::Install { target, env }) => {
             report(install(&target, Some(env), cli.socket.as_deref()))
         }
@@ -640,8 +668,9 @@ fn install(
     let (agent, dry_run) = (target.agent.into(), target.dry_run);
     let cwd = std::env::current_dir()?;
     let project = target.project.then_some(cwd.as_path());
-    let exe = std::env::current_exe()?.display().to_string();
+    let exe = std::env::current_exe()?;
     if target.mcp {
+        let exe = exe.display().to_string();
         return install_mcp(agent, project, dry_run, env, &exe, socket);
     }
     let path = install::settings_path(agent, project)?;
@@ -742,30 +771,6 @@ fn install_mcp(
         );
     }
     Ok(())
-}
-
-/// Answers a hook call on stdout, exit 0, whatever happens: a panic answers deny too.
-fn hook(runtime: &tokio::runtime::Runtime, options: &crate::hooks::HookOptions) -> ExitCode {
-    use std::io::{Read, Write};
-    let mut input = Vec::new();
-    let read = std::io::stdin()
-        .take(crate::hooks::MAX_PAYLOAD as u64 + 1)
-        .read_to_end(&mut input);
-    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match read {
-        Ok(_) => runtime.block_on(crate::hooks::run(options, &input)),
-        Err(error) => crate::hooks::deny(
-            options.agent,
-            &format!("signoff: cannot read the hook payload ({error}); not approved"),
-        ),
-    }))
-    .unwrap_or_else(|_| {
-        crate::hooks::deny(options.agent, "signoff: the hook failed; not approved")
-    });
-    if !answer.is_empty() {
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{answer}").and_then(|()| stdout.flush());
-    }
-    ExitCode::SUCCESS
 }
 
 /// `--data-dir`, else `SIGNOFF_DATA_DIR`, else the user's data directory.

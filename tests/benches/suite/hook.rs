@@ -1,8 +1,9 @@
-//! A hook call as Claude Code makes it, for an action that streams through: start the `signoff`
-//! process, read the payload, connect, open (reuse) the session, propose, hear the decision,
-//! print the answer, exit. Against a real console on a real socket with its history on disk.
-//! Once more for `kubectl get pods`, for which the console reads the agent's kubeconfig.
-//! Target: median under 5 ms.
+//! A hook call as Claude Code makes it, for an action that streams through: start the
+//! `signoff-hook` process (what `signoff install` has the agent run), read the payload, connect,
+//! open (reuse) the session, propose, hear the decision, print the answer, exit. Against a real
+//! console on a real socket with its history on disk. Once more for `kubectl get pods`, for which
+//! the console reads the agent's kubeconfig, and once through `signoff hook`, the console's own
+//! binary (older installs). Target: median under 2.5 ms.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -20,9 +21,17 @@ pub fn run(quick: bool, summary: &mut Summary) {
     // `kubectl get pods` makes the console read the kubeconfig of the agent's home.
     let kube = dir.path().join("kube");
     signoff_tui::facts::fixture::install("kube", &kube).expect("the fixture");
-    for (name, command, home) in [
-        ("hook", "git status", None),
-        ("hook_context", "kubectl get pods", Some(kube.join("home"))),
+    let hook_program = env!("CARGO_BIN_EXE_signoff-hook-under-test");
+    let signoff = env!("CARGO_BIN_EXE_signoff-under-test");
+    for (name, program, command, home) in [
+        ("hook", hook_program, "git status", None),
+        (
+            "hook_context",
+            hook_program,
+            "kubectl get pods",
+            Some(kube.join("home")),
+        ),
+        ("hook_subcommand", signoff, "git status", None),
     ] {
         let payload = serde_json::json!({
             "session_id": "bench-session", "cwd": dir.path(), "hook_event_name": "PreToolUse",
@@ -32,12 +41,15 @@ pub fn run(quick: bool, summary: &mut Summary) {
         .to_string();
         let call = || {
             let started = Instant::now();
-            let mut hook = Command::new(env!("CARGO_BIN_EXE_signoff-under-test"));
+            let mut hook = Command::new(program);
+            if program == signoff {
+                hook.arg("hook");
+            }
             if let Some(home) = &home {
                 hook.env("HOME", home);
             }
             let mut child = hook
-                .args(["hook", "claude-code", "--env", "dev", "--socket"])
+                .args(["claude-code", "--env", "dev", "--socket"])
                 .arg(&socket)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
@@ -64,7 +76,12 @@ pub fn run(quick: bool, summary: &mut Summary) {
         let mut times: Vec<Duration> = (0..calls).map(|_| call()).collect();
         times.sort();
         println!(
-            "{name}: `signoff hook claude-code` as a process per call, `{command}` streamed, {calls} calls"
+            "{name}: `{} claude-code` as a process per call, `{command}` streamed, {calls} calls",
+            if program == signoff {
+                "signoff hook"
+            } else {
+                "signoff-hook"
+            }
         );
         summary.millis(&format!("{name}_median"), quantile(&times, 0.5));
         summary.millis(&format!("{name}_p90"), quantile(&times, 0.9));

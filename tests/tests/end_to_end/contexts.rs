@@ -11,7 +11,7 @@ use signoff_tui::server::{RemoteOptions, Token};
 use crate::hooks::{claude, decision, run_hook};
 use crate::support::{TestConsole, approve, within};
 
-const HOOK: &[&str] = &["hook", "claude-code", "--env", "dev", "--timeout", "20"];
+const HOOK: &[&str] = &["claude-code", "--env", "dev", "--timeout", "20"];
 
 fn bash(command: &str, cwd: &Path) -> String {
     claude(

@@ -1,4 +1,5 @@
-//! `signoff hook <agent>` as the agents run it: a process per call, the payload on stdin.
+//! `signoff-hook <agent>` (and `signoff hook <agent>`) as the agents run it: a process per call,
+//! the payload on stdin.
 
 use std::io::Write;
 use std::path::Path;
@@ -6,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use signoff_tui::queue::UiEvent;
 
-use crate::support::{BINARY, TestConsole, deny, within};
+use crate::support::{BINARY, HOOK_BINARY, TestConsole, deny, within};
 
 /// Runs the hook like the agent does; returns (stdout as JSON, exit code).
 async fn hook(
@@ -17,17 +18,28 @@ async fn hook(
 ) -> (serde_json::Value, Option<i32>) {
     run_hook(
         socket,
-        &["hook", agent, "--env", env, "--timeout", "20"],
+        &[agent, "--env", env, "--timeout", "20"],
         payload,
         &[],
     )
     .await
 }
 
-/// `signoff <args> --socket <socket>` with `payload` on stdin (`socket` may be a remote
+/// `signoff-hook <args> --socket <socket>` with `payload` on stdin (`socket` may be a remote
 /// console's URL), run with `env` (`SIGNOFF_TOKEN`, `HOME`, `KUBECONFIG`…). The machine's own
 /// token and context variables never reach it; `HOME` stays unless `env` sets it.
 pub async fn run_hook(
+    socket: &Path,
+    args: &[&str],
+    payload: &str,
+    env: &[(&str, &str)],
+) -> (serde_json::Value, Option<i32>) {
+    run_program(HOOK_BINARY, socket, args, payload, env).await
+}
+
+/// [`run_hook`] with another program (`signoff`, for its `hook` subcommand).
+async fn run_program(
+    program: &'static str,
     socket: &Path,
     args: &[&str],
     payload: &str,
@@ -41,7 +53,7 @@ pub async fn run_hook(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let output = tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(BINARY);
+        let mut command = Command::new(program);
         command.env_remove("SIGNOFF_TOKEN");
         for name in signoff_protocol::variables::CONTEXT_VARIABLES {
             if *name != "HOME" {
@@ -103,10 +115,13 @@ async fn claude_code_bash_streams_and_one_claude_session_is_one_session() {
         serde_json::json!({"command": "ls -la", "description": "List files", "timeout": 120000}),
         console.dir.path(),
     );
-    for _ in 0..2 {
-        let (answer, code) = hook(&console.socket, "claude-code", "dev", &payload).await;
+    // The program `signoff install` has the agent run, then `signoff hook`: the same answer.
+    let args = ["claude-code", "--env", "dev", "--timeout", "20"];
+    let subcommand = [&["hook"][..], &args].concat();
+    for (program, args) in [(HOOK_BINARY, &args[..]), (BINARY, &subcommand[..])] {
+        let (answer, code) = run_program(program, &console.socket, args, &payload, &[]).await;
         assert_eq!(code, Some(0));
-        assert_eq!(decision(&answer).0, "allow");
+        assert_eq!(decision(&answer).0, "allow", "{program}");
     }
     let mut opened = 0;
     while let Ok(Some(event)) =
@@ -212,7 +227,7 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
     // Nobody answers within the hook's time: Codex hears a deny, in its own format.
     let (answer, code) = run_hook(
         &console.socket,
-        &["hook", "codex", "--env", "dev", "--timeout", "3"],
+        &["codex", "--env", "dev", "--timeout", "3"],
         &destructive.to_string(),
         &[],
     )
@@ -262,7 +277,7 @@ async fn codex_cursor_and_gemini_answer_in_their_own_formats() {
     });
     let (answer, code) = run_hook(
         &console.socket,
-        &["hook", "gemini", "--timeout", "3"],
+        &["gemini", "--timeout", "3"],
         &gemini_delete.to_string(),
         &[],
     )
@@ -293,7 +308,7 @@ async fn editing_a_fifo_or_a_device_answers_instead_of_hanging() {
         );
         // Answered within the hook's own 2 s (the FIFO, in the workspace, streams; /dev/zero
         // waits for a person who is not there and is denied), never hung.
-        let args = ["hook", "claude-code", "--env", "dev", "--timeout", "2"];
+        let args = ["claude-code", "--env", "dev", "--timeout", "2"];
         let (answer, code) = run_hook(&console.socket, &args, &payload, &[]).await;
         let expected = if path == fifo { "allow" } else { "deny" };
         assert_eq!(

@@ -163,7 +163,7 @@ async fn a_hook_in_a_container_reaches_the_console_with_the_token_from_its_envir
         serde_json::json!({"command": "ls", "description": "List files"}),
         cwd.path(),
     );
-    let args = ["hook", "claude-code", "--env", "dev", "--timeout", "20"];
+    let args = ["claude-code", "--env", "dev", "--timeout", "20"];
 
     let (answer, code) =
         run_hook(&url, &args, &payload, &[("SIGNOFF_TOKEN", token.as_str())]).await;

@@ -167,6 +167,9 @@ pub async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
 /// The `signoff` binary (its entry point built in this package).
 pub const BINARY: &str = env!("CARGO_BIN_EXE_signoff-under-test");
 
+/// The `signoff-hook` binary (its entry point built in this package).
+pub const HOOK_BINARY: &str = env!("CARGO_BIN_EXE_signoff-hook-under-test");
+
 /// A tmux server of our own, killed when dropped.
 pub struct Tmux {
     server: String,

@@ -56,7 +56,6 @@ fn an_install_checks_out_and_an_old_narrow_one_does_not() {
     std::fs::write(&exe, "#!/bin/sh\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let exe = exe.display().to_string();
     for agent in [Agent::ClaudeCode, Agent::Codex] {
         let path = places.settings(agent).remove(0);
         for edit in install::install(agent, &path, &install::command(agent, "dev", &exe)).unwrap() {

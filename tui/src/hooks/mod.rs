@@ -29,6 +29,39 @@ pub struct HookOptions {
     pub timeout: Duration,
 }
 
+/// Answers one hook call: reads the payload on stdin, prints the answer on stdout, exits 0
+/// whatever happens (a panic answers deny too). One short request: a runtime without worker
+/// threads.
+pub fn answer(options: &HookOptions) -> std::process::ExitCode {
+    use std::io::{Read, Write};
+    let mut input = Vec::new();
+    let read = std::io::stdin()
+        .take(MAX_PAYLOAD as u64 + 1)
+        .read_to_end(&mut input);
+    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        match (read, runtime) {
+            (Ok(_), Ok(runtime)) => runtime.block_on(run(options, &input)),
+            (Err(error), _) => deny(
+                options.agent,
+                &format!("signoff: cannot read the hook payload ({error}); not approved"),
+            ),
+            (_, Err(error)) => deny(
+                options.agent,
+                &format!("signoff: cannot start ({error}); not approved"),
+            ),
+        }
+    }))
+    .unwrap_or_else(|_| deny(options.agent, "signoff: the hook failed; not approved"));
+    if !answer.is_empty() {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{answer}").and_then(|()| stdout.flush());
+    }
+    std::process::ExitCode::SUCCESS
+}
+
 /// The answer for the agent: what to print on stdout.
 pub async fn run(options: &HookOptions, input: &[u8]) -> String {
     let verdict = match tokio::time::timeout(options.timeout, decide(options, input)).await {

@@ -65,20 +65,34 @@ pub fn settings_path(agent: Agent, project: Option<&Path>) -> Result<PathBuf, In
 /// How long the agents wait for the hook, as installed: ten minutes for a person to answer.
 pub const HOOK_TIMEOUT_SECS: u64 = 600;
 
-/// The command the agent runs: this signoff by its absolute path (a hook the agent cannot find
-/// lets the tool run), answering 10 s before the agent would give up.
-pub fn command(agent: Agent, env: &str, exe: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+".contains(c);
-    let exe = if exe.chars().all(safe) {
-        exe.to_string()
+/// The program `signoff install` has the agents run, when it stands beside `signoff`: the hook
+/// alone, which starts in about half the time.
+pub const HOOK_PROGRAM: &str = "signoff-hook";
+
+/// The command the agent runs, by absolute path (a hook the agent cannot find lets the tool run):
+/// `signoff-hook` beside this signoff (`exe`), else this signoff's `hook`; answering 10 s before
+/// the agent would give up.
+pub fn command(agent: Agent, env: &str, exe: &Path) -> String {
+    let quoted = |path: &Path| {
+        let path = path.display().to_string();
+        let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+".contains(c);
+        if path.chars().all(safe) {
+            path
+        } else {
+            format!("'{}'", path.replace('\'', r"'\''"))
+        }
+    };
+    let hook = exe.with_file_name(HOOK_PROGRAM);
+    let program = if hook.is_file() {
+        quoted(&hook)
     } else {
-        format!("'{}'", exe.replace('\'', r"'\''"))
+        format!("{} hook", quoted(exe))
     };
     let timeout = match agent {
         Agent::Cursor => String::new(),
         _ => format!(" --timeout {}", HOOK_TIMEOUT_SECS - 10),
     };
-    format!("{exe} hook {} --env {env}{timeout}", agent.kind())
+    format!("{program} {} --env {env}{timeout}", agent.kind())
 }
 
 /// Whether a hook entry's command is signoff's for this agent (by path or on `PATH`).
@@ -89,12 +103,18 @@ fn ours(agent: Agent, entry: &Value) -> bool {
         .is_some_and(|c| is_ours(agent, c))
 }
 
+/// Whether `command` runs signoff's hook for `agent`: `signoff-hook <agent>` or
+/// `signoff hook <agent>`, by path or on `PATH`.
 pub fn is_ours(agent: Agent, command: &str) -> bool {
-    let hook = format!(" hook {}", agent.kind());
-    command.split_once(&hook).is_some_and(|(program, _)| {
-        let program = program.trim_matches('\'');
-        program == "signoff" || program.ends_with("/signoff")
-    })
+    [(HOOK_PROGRAM, ""), ("signoff", " hook")]
+        .into_iter()
+        .any(|(name, subcommand)| {
+            let call = format!("{subcommand} {}", agent.kind());
+            command.split_once(&call).is_some_and(|(program, _)| {
+                let program = program.trim_matches('\'');
+                program == name || program.ends_with(&format!("/{name}"))
+            })
+        })
 }
 
 /// The events signoff hooks into for `agent`, and the group (for Cursor, the entry) it adds

@@ -14,7 +14,7 @@ const CLAUDE_SETTINGS: &str = r#"{
 const EXE: &str = "/usr/local/bin/signoff";
 
 fn hook(agent: Agent, env: &str) -> String {
-    command(agent, env, EXE)
+    command(agent, env, Path::new(EXE))
 }
 
 /// The settings file's new text (the first edit).
@@ -214,7 +214,7 @@ fn the_change_is_shown_as_a_diff_and_gemini_gives_a_person_ten_minutes() {
 #[test]
 fn the_command_is_quoted_when_its_path_needs_it() {
     assert_eq!(
-        command(Agent::ClaudeCode, "dev", "/opt/my tools/signoff"),
+        command(Agent::ClaudeCode, "dev", Path::new("/opt/my tools/signoff")),
         "'/opt/my tools/signoff' hook claude-code --env dev --timeout 590"
     );
     assert!(is_ours(
@@ -224,6 +224,43 @@ fn the_command_is_quoted_when_its_path_needs_it() {
     assert!(is_ours(Agent::Codex, "signoff hook codex --env dev"));
     assert!(!is_ours(Agent::Codex, "signoff hook claude-code"));
     assert!(!is_ours(Agent::Codex, "/bin/not-signoff hook codex"));
+    assert!(is_ours(
+        Agent::Codex,
+        "/usr/bin/signoff-hook codex --env dev"
+    ));
+    assert!(is_ours(Agent::Codex, "'/my bin/signoff-hook' codex"));
+    assert!(!is_ours(Agent::Codex, "/usr/bin/signoff-hook claude-code"));
+    assert!(!is_ours(Agent::Codex, "/usr/bin/not-signoff-hook codex"));
+}
+
+/// Installed beside `signoff`, the hook program is what the agent runs; uninstall knows both.
+#[test]
+fn the_agent_runs_signoff_hook_where_it_stands_beside_signoff() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("signoff");
+    let expected = format!(
+        "{}/signoff hook codex --env dev --timeout 590",
+        dir.path().display()
+    );
+    assert_eq!(command(Agent::Codex, "dev", &exe), expected);
+    std::fs::write(dir.path().join(HOOK_PROGRAM), "").unwrap();
+    let command = command(Agent::ClaudeCode, "dev", &exe);
+    assert_eq!(
+        command,
+        format!(
+            "{}/signoff-hook claude-code --env dev --timeout 590",
+            dir.path().display()
+        )
+    );
+    let path = dir.path().join("settings.json");
+    let text =
+        installed(install(Agent::ClaudeCode, &path, &hook(Agent::ClaudeCode, "dev")).unwrap());
+    write(&path, &text).unwrap();
+    let text = installed(install(Agent::ClaudeCode, &path, &command).unwrap());
+    assert!(!text.contains("/signoff hook"), "replaced in place: {text}");
+    write(&path, &text).unwrap();
+    let text = installed(uninstall(Agent::ClaudeCode, &path).unwrap());
+    assert!(!text.contains("signoff"), "{text}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use signoff_agent_sdk::{Confirmation, DecidedBy, Verdict};
 use signoff_tui::queue::PersonDecision;
 
-use crate::support::{BINARY, TestConsole, approve, deny};
+use crate::support::{BINARY, HOOK_BINARY, TestConsole, approve, deny};
 use model_server::{Call, ModelServer};
 
 /// Where `tests/real-agents/install.sh` put the agents (it installs them once, into a cache).
@@ -37,19 +37,21 @@ fn agents() -> &'static Path {
     })
 }
 
-/// This signoff under its own name: installs recognise their hook by it.
+/// This signoff under its own name, with `signoff-hook` beside it: installs recognise their hook
+/// by these names, and have the agents run `signoff-hook`.
 fn signoff() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("signoff-bin");
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("signoff");
-        let staging = dir.join(format!("signoff.{}", std::process::id()));
-        std::fs::hard_link(BINARY, &staging)
-            .or_else(|_| std::fs::copy(BINARY, &staging).map(|_| ()))
-            .unwrap();
-        std::fs::rename(&staging, &path).unwrap();
-        path
+        for (binary, name) in [(HOOK_BINARY, "signoff-hook"), (BINARY, "signoff")] {
+            let staging = dir.join(format!("{name}.{}", std::process::id()));
+            std::fs::hard_link(binary, &staging)
+                .or_else(|_| std::fs::copy(binary, &staging).map(|_| ()))
+                .unwrap();
+            std::fs::rename(&staging, dir.join(name)).unwrap();
+        }
+        dir.join("signoff")
     })
 }
 
@@ -405,7 +407,16 @@ async fn the_agent_is_gated(agent: Agent) {
     let socket = console.socket.clone();
     let sandbox = std::sync::Arc::new(Sandbox::new(agent).await);
     let installed = sandbox.install(agent, "dev", &socket);
-    assert!(installed.contains("hook installed in"), "{installed}");
+    let settings = installed
+        .lines()
+        .find_map(|line| line.split_once("hook installed in "))
+        .map(|(_, path)| path.trim())
+        .unwrap_or_else(|| panic!("{installed}"));
+    let settings = std::fs::read_to_string(settings).unwrap();
+    assert!(
+        settings.contains(&format!("/signoff-hook {} --env dev", agent.kind())),
+        "the agent runs signoff-hook: {settings}"
+    );
 
     // A workspace read streams through, and the agent reads what it asked for.
     let output = run(
