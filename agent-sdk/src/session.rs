@@ -80,6 +80,25 @@ impl SessionBuilder {
         self
     }
 
+    /// Opens the session (or reuses the one open under the [`external_id`](Self::external_id))
+    /// and proposes `action` in it, in one request: for a caller that proposes once per process,
+    /// such as an agent's hook, it saves [`open`](Self::open)'s round trip. Otherwise as
+    /// [`Session::submit`]; without an external id, each call opens a session of its own.
+    pub async fn submit(&self, action: Action, wait: Option<Duration>) -> Result<Pending, Error> {
+        let open = pb::OpenSessionRequest {
+            session: Some(self.info.clone().into()),
+            external_id: self.external_id.clone(),
+        };
+        submit(
+            self.gate.client.clone(),
+            String::new(),
+            Some(open),
+            action,
+            wait,
+        )
+        .await
+    }
+
     /// Opens the session (or, with an [`external_id`](Self::external_id), the one already open).
     pub async fn open(self) -> Result<Session, Error> {
         let mut client = self.gate.client;
@@ -119,53 +138,7 @@ impl Session {
     /// The values of this process's context variables go with it, credentials removed (see
     /// [`signoff_protocol::variables`]), so that the console can tell where its CLIs would act.
     pub async fn submit(&self, action: Action, wait: Option<Duration>) -> Result<Pending, Error> {
-        let proposal_id = ProposalId(uuid::Uuid::new_v4().to_string());
-        let digest = ActionDigest::of(&action);
-        let request = pb::ProposeRequest {
-            session_id: self.id.0.clone(),
-            proposal_id: proposal_id.0.clone(),
-            action: Some(action.into()),
-            wait_seconds: wait.map_or(0, |w| u32::try_from(w.as_secs().max(1)).unwrap_or(u32::MAX)),
-            // Where the agent's CLIs would act (KUBECONFIG, AWS_PROFILE…), credentials removed:
-            // the console reads those contexts itself.
-            context_variables: signoff_protocol::variables::from_process()
-                .into_iter()
-                .collect(),
-        };
-        let mut client = self.client.clone();
-        let first = async {
-            let mut stream = client
-                .propose(request)
-                .await
-                .map_err(Error::from_status)?
-                .into_inner();
-            let event = next_event(&mut stream).await?;
-            Ok::<_, Error>((stream, event))
-        };
-        let (stream, event) = tokio::time::timeout(ASSESSMENT_TIMEOUT, first)
-            .await
-            .map_err(|_| Error::Deadline(ASSESSMENT_TIMEOUT))??;
-        let ProposeEvent::Assessed(assessed) = event else {
-            return Err(Error::Console(
-                "the console decided before assessing".into(),
-            ));
-        };
-        if assessed.action_digest != digest {
-            return Err(Error::DigestMismatch);
-        }
-        let until_expiry = assessed
-            .expires_at
-            .duration_since(SystemTime::now())
-            .unwrap_or_default();
-        let deadline =
-            Instant::now() + wait.map_or(until_expiry, |w| w.min(until_expiry)) + DEADLINE_GRACE;
-        Ok(Pending {
-            proposal_id,
-            assessed,
-            digest,
-            stream,
-            deadline,
-        })
+        submit(self.client.clone(), self.id.0.clone(), None, action, wait).await
     }
 
     /// Runs `work` only if the console approves `action`, and reports how it went.
@@ -249,6 +222,64 @@ impl Session {
             .map_err(Error::from_status)?;
         Ok(())
     }
+}
+
+/// [`Session::submit`] in the session `session_id`, or, with `open_session`, in the session the
+/// console opens (or reuses) for the same request.
+async fn submit(
+    mut client: crate::connect::Client,
+    session_id: String,
+    open_session: Option<pb::OpenSessionRequest>,
+    action: Action,
+    wait: Option<Duration>,
+) -> Result<Pending, Error> {
+    let proposal_id = ProposalId(uuid::Uuid::new_v4().to_string());
+    let digest = ActionDigest::of(&action);
+    let request = pb::ProposeRequest {
+        session_id,
+        open_session,
+        proposal_id: proposal_id.0.clone(),
+        action: Some(action.into()),
+        wait_seconds: wait.map_or(0, |w| u32::try_from(w.as_secs().max(1)).unwrap_or(u32::MAX)),
+        // Where the agent's CLIs would act (KUBECONFIG, AWS_PROFILE…), credentials removed:
+        // the console reads those contexts itself.
+        context_variables: signoff_protocol::variables::from_process()
+            .into_iter()
+            .collect(),
+    };
+    let first = async {
+        let mut stream = client
+            .propose(request)
+            .await
+            .map_err(Error::from_status)?
+            .into_inner();
+        let event = next_event(&mut stream).await?;
+        Ok::<_, Error>((stream, event))
+    };
+    let (stream, event) = tokio::time::timeout(ASSESSMENT_TIMEOUT, first)
+        .await
+        .map_err(|_| Error::Deadline(ASSESSMENT_TIMEOUT))??;
+    let ProposeEvent::Assessed(assessed) = event else {
+        return Err(Error::Console(
+            "the console decided before assessing".into(),
+        ));
+    };
+    if assessed.action_digest != digest {
+        return Err(Error::DigestMismatch);
+    }
+    let until_expiry = assessed
+        .expires_at
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    let deadline =
+        Instant::now() + wait.map_or(until_expiry, |w| w.min(until_expiry)) + DEADLINE_GRACE;
+    Ok(Pending {
+        proposal_id,
+        assessed,
+        digest,
+        stream,
+        deadline,
+    })
 }
 
 /// A proposal the console has assessed and not yet decided.

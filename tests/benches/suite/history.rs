@@ -243,8 +243,14 @@ fn measure(dir: &std::path::Path) {
     println!("history_session_page: {:.2} ms", ms(one_session));
     println!("history_session_filtered: {:.2} ms", ms(filtered));
     println!("history_denied_page: {:.2} ms", ms(denied_everywhere));
-    println!("history_visible_p50: {:.2} ms", ms(crate::quantile(&visible, 0.5)));
-    println!("history_visible_p99: {:.2} ms", ms(crate::quantile(&visible, 0.99)));
+    println!(
+        "history_visible_p50: {:.2} ms",
+        ms(crate::quantile(&visible, 0.5))
+    );
+    println!(
+        "history_visible_p99: {:.2} ms",
+        ms(crate::quantile(&visible, 0.99))
+    );
     println!("history_console_rss_peak: {:.1} MB", crate::peak_rss_mb());
     runtime.block_on(console.shutdown());
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use signoff_agent_sdk::{DecidedBy, Environment, Error, Gate, Tier, Verdict};
-use signoff_tui::queue::{DecideError, PersonDecision, QueueConfig};
+use signoff_tui::queue::{DecideError, PersonDecision, QueueConfig, UiEvent};
 
 use crate::support::{TestConsole, approve, deny, shell, within};
 
@@ -21,6 +21,38 @@ async fn a_read_only_action_streams_through_with_no_person() {
     assert_eq!(
         (decision.verdict, decision.decided_by),
         (Verdict::Approved, DecidedBy::Stream)
+    );
+    console.shutdown().await;
+}
+
+/// A hook, a process per call, opens its session in the proposal itself: the first call opens
+/// it, the next (another process, the same external id) reuses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_opens_or_reuses_its_session_in_the_same_request() {
+    let mut console = TestConsole::start().await;
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let gate = Gate::connect_to(&console.socket).await.unwrap();
+        let builder = gate.session("hook").external_id("claude-code:abc");
+        let pending = builder
+            .submit(shell("ls -la", Environment::Dev), None)
+            .await
+            .unwrap();
+        let decision = within(pending.decision()).await.unwrap();
+        assert_eq!(decision.verdict, Verdict::Approved);
+        let session = within(async {
+            loop {
+                if let Some(UiEvent::Decided { item, .. }) = console.events().await {
+                    break item.key.session.clone();
+                }
+            }
+        })
+        .await;
+        sessions.push(session);
+    }
+    assert_eq!(
+        sessions[0], sessions[1],
+        "the second call reused the session"
     );
     console.shutdown().await;
 }

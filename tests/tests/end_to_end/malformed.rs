@@ -99,6 +99,26 @@ async fn malformed_requests_get_invalid_argument_and_the_console_carries_on() {
             "no open session",
         ),
         (
+            pb::ProposeRequest {
+                open_session: Some(pb::OpenSessionRequest {
+                    session: Some(pb::SessionInfo::default()),
+                    external_id: String::new(),
+                }),
+                ..propose(Some(shell_pb(&["ls"])), "p1")
+            },
+            Code::InvalidArgument,
+            "session_id or has open_session, not both",
+        ),
+        (
+            pb::ProposeRequest {
+                session_id: String::new(),
+                open_session: Some(pb::OpenSessionRequest::default()),
+                ..propose(Some(shell_pb(&["ls"])), "p1")
+            },
+            Code::InvalidArgument,
+            "`session` is missing",
+        ),
+        (
             {
                 let mut action = shell_pb(&["ls"]);
                 action.target = Some(pb::Target {

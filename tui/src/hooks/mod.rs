@@ -104,13 +104,11 @@ async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String>
     if let Some(subagent) = &request.subagent {
         session = session.label("subagent", subagent.clone());
     }
-    // The agent started this hook: it is the session's process.
+    // The agent started this hook: it is the session's process. The session is opened (or the
+    // one under the agent's session id reused) by the proposal itself: one round trip.
     let session = session
         .pid(std::os::unix::process::parent_id())
-        .external_id(request.session_key.clone())
-        .open()
-        .await
-        .map_err(|e| format!("signoff: {e}; not approved"))?;
+        .external_id(request.session_key.clone());
     // Leave the console a little less than our own deadline, so its verdict arrives in time.
     let wait = options
         .timeout

@@ -45,6 +45,26 @@ impl GateService {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// `OpenSession`, also run for a proposal that opens its session.
+    async fn open(&self, request: pb::OpenSessionRequest) -> Result<SessionId, Status> {
+        let info = request
+            .session
+            .ok_or_else(|| invalid(InvalidMessage::Missing("session")))?;
+        let external_id = Some(request.external_id).filter(|id| !id.is_empty());
+        let info: SessionInfo = info.into();
+        let id = self
+            .queue
+            .open_session(info.clone(), external_id)
+            .await
+            .map_err(closing)?;
+        let mut sessions = self.sessions();
+        if sessions.len() >= MAX_SESSIONS && !sessions.contains_key(&id) {
+            sessions.clear();
+        }
+        sessions.entry(id.clone()).or_insert(info);
+        Ok(id)
+    }
 }
 
 fn invalid(error: InvalidMessage) -> Status {
@@ -68,23 +88,7 @@ impl AgentGate for GateService {
         &self,
         request: Request<pb::OpenSessionRequest>,
     ) -> Result<Response<pb::OpenSessionResponse>, Status> {
-        let request = request.into_inner();
-        let info = request
-            .session
-            .ok_or_else(|| invalid(InvalidMessage::Missing("session")))?;
-        let external_id = Some(request.external_id).filter(|id| !id.is_empty());
-        let info: SessionInfo = info.into();
-        let id = self
-            .queue
-            .open_session(info.clone(), external_id)
-            .await
-            .map_err(closing)?;
-        let mut sessions = self.sessions();
-        if sessions.len() >= MAX_SESSIONS && !sessions.contains_key(&id) {
-            sessions.clear();
-        }
-        sessions.entry(id.clone()).or_insert(info);
-        drop(sessions);
+        let id = self.open(request.into_inner()).await?;
         Ok(Response::new(pb::OpenSessionResponse { session_id: id.0 }))
     }
 
@@ -95,7 +99,16 @@ impl AgentGate for GateService {
         request: Request<pb::ProposeRequest>,
     ) -> Result<Response<Self::ProposeStream>, Status> {
         let request = request.into_inner();
-        let key = proposal_key(request.session_id, request.proposal_id)?;
+        let session_id = match request.open_session {
+            None => request.session_id,
+            Some(open) if request.session_id.is_empty() => self.open(open).await?.0,
+            Some(_) => {
+                return Err(Status::invalid_argument(
+                    "a proposal names its session_id or has open_session, not both",
+                ));
+            }
+        };
+        let key = proposal_key(session_id, request.proposal_id)?;
         let action = request
             .action
             .ok_or_else(|| invalid(InvalidMessage::Missing("action")))?;
