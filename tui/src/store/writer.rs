@@ -194,23 +194,20 @@ impl JournalThread {
                 }
             }
             let written = self.write(taken.iter().flat_map(|batch| &batch.events));
-            let recorded = match written {
-                Ok(records) => {
-                    if !records.is_empty() {
-                        let _ = to_indexer.send(ToIndexer::Records(records));
-                    }
-                    true
-                }
-                Err(error) => {
-                    tracing::error!(%error, "could not record the history");
-                    (self.tell)(format!(
-                        "The history could not record decisions ({error}); their agents were not answered."
-                    ));
-                    false
-                }
-            };
+            if let Err(error) = &written {
+                tracing::error!(%error, "could not record the history");
+                (self.tell)(format!(
+                    "The history could not record decisions ({error}); their agents were not answered."
+                ));
+            }
+            // The answers first: the indexer is in no hurry.
             for then in taken.into_iter().filter_map(|batch| batch.then) {
-                then(recorded);
+                then(written.is_ok());
+            }
+            if let Ok(records) = written
+                && !records.is_empty()
+            {
+                let _ = to_indexer.send(ToIndexer::Records(records));
             }
             if self.journal.bytes() > CLEAR_AT {
                 self.clear_when_indexed();
@@ -397,10 +394,13 @@ impl Indexer {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
-            // Gather what arrives meanwhile: one transaction for all of it.
-            let until = Instant::now() + LINGER;
+            // Gather what arrives meanwhile, asleep rather than woken by each batch (a wake-up
+            // costs the journal thread a system call): one transaction for all of it.
+            if closing.is_none() {
+                std::thread::sleep(LINGER);
+            }
             while closing.is_none() && pending.len() < BATCH {
-                match inbox.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                match inbox.try_recv() {
                     Ok(ToIndexer::Records(records)) => pending.extend(records),
                     Ok(ToIndexer::Close(journal)) => closing = Some(journal),
                     Err(_) => break,
