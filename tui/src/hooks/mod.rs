@@ -63,7 +63,7 @@ pub fn answer(options: &HookOptions) -> std::process::ExitCode {
 }
 
 /// The answer for the agent: what to print on stdout.
-pub async fn run(options: &HookOptions, input: &[u8]) -> String {
+async fn run(options: &HookOptions, input: &[u8]) -> String {
     let verdict = match tokio::time::timeout(options.timeout, decide(options, input)).await {
         Ok(Ok(decision)) => Answer::from_decision(&decision),
         Ok(Err(reason)) => Answer::deny(reason),
@@ -135,7 +135,7 @@ async fn decide(options: &HookOptions, input: &[u8]) -> Result<Decision, String>
 }
 
 /// A deny answer in `agent`'s format.
-pub fn deny(agent: Agent, reason: &str) -> String {
+fn deny(agent: Agent, reason: &str) -> String {
     Answer::deny(reason.to_string()).render(agent)
 }
 
