@@ -386,11 +386,11 @@ fn digest_from_hex(text: &str) -> Result<ActionDigest, InvalidMessage> {
 
 impl From<Decision> for pb::Decision {
     fn from(decision: Decision) -> Self {
-        let (decided_by, grant_id) = match decision.decided_by {
-            DecidedBy::Person => (pb::DecidedBy::Person, String::new()),
-            DecidedBy::Stream => (pb::DecidedBy::Stream, String::new()),
-            DecidedBy::Grant(id) => (pb::DecidedBy::Grant, id),
-            DecidedBy::Console => (pb::DecidedBy::Console, String::new()),
+        let (decided_by, grant_id, reviewers) = match decision.decided_by {
+            DecidedBy::Person(who) => (pb::DecidedBy::Person, String::new(), who),
+            DecidedBy::Stream => (pb::DecidedBy::Stream, String::new(), String::new()),
+            DecidedBy::Grant(id) => (pb::DecidedBy::Grant, id, String::new()),
+            DecidedBy::Console => (pb::DecidedBy::Console, String::new(), String::new()),
         };
         pb::Decision {
             verdict: match decision.verdict {
@@ -404,6 +404,7 @@ impl From<Decision> for pb::Decision {
             action_digest: decision.action_digest.to_hex(),
             grant_id,
             decided_at_unix_ms: to_unix_ms(decision.decided_at),
+            reviewers,
         }
     }
 }
@@ -422,7 +423,7 @@ impl TryFrom<pb::Decision> for Decision {
             Err(_) => return Err(unknown("verdict", decision.verdict)),
         };
         let decided_by = match pb::DecidedBy::try_from(decision.decided_by) {
-            Ok(pb::DecidedBy::Person) => DecidedBy::Person,
+            Ok(pb::DecidedBy::Person) => DecidedBy::Person(decision.reviewers),
             Ok(pb::DecidedBy::Stream) => DecidedBy::Stream,
             Ok(pb::DecidedBy::Grant) => DecidedBy::Grant(decision.grant_id),
             _ => DecidedBy::Console,

@@ -114,7 +114,9 @@ impl fmt::Display for Verdict {
 /// Who or what made a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecidedBy {
-    Person,
+    /// People at reviewer screens: who, as the history records it and the screens show it —
+    /// [`TERMINAL`], a reviewer's name, or under the two-person rule both names.
+    Person(String),
     /// A streaming tier.
     Stream,
     /// A grant made at the console.
@@ -123,13 +125,25 @@ pub enum DecidedBy {
     Console,
 }
 
+/// The reviewer that is the console's own terminal.
+pub const TERMINAL: &str = "terminal";
+
 impl DecidedBy {
+    /// The kind of decider.
     pub fn as_str(&self) -> &'static str {
         match self {
-            DecidedBy::Person => "person",
+            DecidedBy::Person(_) => "person",
             DecidedBy::Stream => "stream",
             DecidedBy::Grant(_) => "grant",
             DecidedBy::Console => "console",
+        }
+    }
+
+    /// Who decided: the people by name, or the kind of decider.
+    pub fn who(&self) -> &str {
+        match self {
+            DecidedBy::Person(who) => who,
+            other => other.as_str(),
         }
     }
 }

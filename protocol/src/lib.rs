@@ -30,8 +30,8 @@ pub use action::{
 pub use builders::unified_diff;
 pub use convert::{ProposeEvent, from_unix_ms, to_unix_ms};
 pub use decision::{
-    Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome, OutcomeStatus, Reason, Tier,
-    Verdict,
+    Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome, OutcomeStatus, Reason,
+    TERMINAL, Tier, Verdict,
 };
 pub use digest::ActionDigest;
 pub use error::InvalidMessage;

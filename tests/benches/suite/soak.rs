@@ -56,7 +56,9 @@ pub fn run(args: &[String], summary: &mut Summary) {
                 tokio::spawn(async move {
                     tokio::time::sleep(PERSON_DELAY).await;
                     let approve = PersonDecision::Approve { typed: None };
-                    let _ = queue.decide(item.key.clone(), approve).await;
+                    let _ = queue
+                        .decide(item.key.clone(), signoff_protocol::TERMINAL, approve)
+                        .await;
                 });
             }
         }

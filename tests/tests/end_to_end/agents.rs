@@ -83,7 +83,10 @@ async fn a_risky_action_waits_for_the_person_and_is_approved() {
     let decision = within(decision).await.unwrap().unwrap();
     assert_eq!(
         (decision.verdict, decision.decided_by),
-        (Verdict::Approved, DecidedBy::Person)
+        (
+            Verdict::Approved,
+            DecidedBy::Person(signoff_protocol::TERMINAL.into())
+        )
     );
     assert_eq!(
         decision.action_digest,
@@ -251,7 +254,7 @@ async fn a_critical_action_waits_for_its_name_typed() {
     let item = console.next_waiting().await;
     let one_key = console
         .queue()
-        .decide(item.key.clone(), approve())
+        .decide(item.key.clone(), signoff_protocol::TERMINAL, approve())
         .await
         .unwrap();
     assert_eq!(

@@ -52,7 +52,7 @@ fn a_person_approves_a_waiting_command_with_y() {
     let status = run.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(file.exists());
-    tmux.wait_for("approved (person)");
+    tmux.wait_for("approved (terminal)");
     tmux.wait_for("Waiting for you (0)");
 
     tmux.keys(&["q"]);

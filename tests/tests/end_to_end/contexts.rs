@@ -74,7 +74,7 @@ async fn the_seed_incident_through_a_dev_hook_needs_the_volume_named() {
     // One key is not enough; the volume's name is.
     let one_key = console
         .queue()
-        .decide(item.key.clone(), approve())
+        .decide(item.key.clone(), signoff_protocol::TERMINAL, approve())
         .await
         .unwrap();
     assert_eq!(one_key, Err(DecideError::ConfirmationMismatch));

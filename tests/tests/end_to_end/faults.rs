@@ -75,7 +75,7 @@ async fn after_a_restart_a_waiting_agent_is_withdrawn_and_proposes_again() {
     .await;
     second
         .queue
-        .decide(waiting.key.clone(), approve())
+        .decide(waiting.key.clone(), signoff_protocol::TERMINAL, approve())
         .await
         .unwrap()
         .unwrap();

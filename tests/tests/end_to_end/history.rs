@@ -68,7 +68,8 @@ async fn a_decision_the_agent_heard_is_already_in_the_history() {
     let newest = shown(&dir, 101).await;
     assert_eq!(
         (newest.verdict.as_str(), newest.decided_by.as_str()),
-        ("approved", "person")
+        ("approved", signoff_protocol::TERMINAL),
+        "the history names who decided"
     );
     console.shutdown().await;
 }

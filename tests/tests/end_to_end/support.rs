@@ -114,7 +114,7 @@ impl TestConsole {
     pub async fn decide(&self, item: &Item, answer: PersonDecision) {
         self.console
             .queue
-            .decide(item.key.clone(), answer)
+            .decide(item.key.clone(), signoff_protocol::TERMINAL, answer)
             .await
             .unwrap()
             .unwrap();

@@ -162,7 +162,7 @@ impl Answer {
         match decision.verdict {
             Verdict::Approved => Answer {
                 allow: true,
-                reason: format!("approved in signoff ({})", decision.decided_by.as_str()),
+                reason: format!("approved in signoff ({})", decision.decided_by.who()),
             },
             Verdict::Denied => Answer::deny(format!("denied in signoff by a person{note}")),
             Verdict::Expired => {

@@ -19,6 +19,10 @@
 //! tier, and its grants cover nothing, until the person unfreezes it. A person can also freeze a
 //! session by hand.
 //!
+//! Under the **two-person rule** ([`QueueConfig::two_person`]), an item of that tier or above
+//! needs approvals from two different reviewers, each meeting the item's confirmation; the first is
+//! shown to everyone as "1 of 2" and answers nobody; one denial ends it; no grant covers it.
+//!
 //! A decided proposal is remembered (up to a bound) so that a retry with the same proposal id and
 //! the same action hears the same decision; the same id with a different action is refused.
 //!
@@ -32,7 +36,7 @@ use std::time::{Duration, SystemTime};
 
 use signoff_protocol::{
     Action, ActionDigest, Assessed, Assessment, Confirmation, DecidedBy, Decision, Outcome,
-    ProposalId, ProposeEvent, SessionId, SessionInfo, Verdict,
+    ProposalId, ProposeEvent, SessionId, SessionInfo, Tier, Verdict,
 };
 
 use crate::policy::{Facts, Policy};
@@ -106,6 +110,12 @@ pub enum UiEvent {
     },
     /// Something the person must know, such as the history failing to record.
     Alert(String),
+    /// The first of the two approvals the two-person rule asks for: still waiting, for another
+    /// reviewer than `by`.
+    FirstApproval {
+        key: ProposalKey,
+        by: String,
+    },
 }
 
 /// What the owner of the queue must do.
@@ -144,6 +154,10 @@ pub enum DecideError {
     ConfirmationMismatch,
     #[error("critical actions are never covered by a grant")]
     CriticalNotGrantable,
+    #[error("this action needs two reviewers' approvals: a grant would approve it with one")]
+    NeedsTwo,
+    #[error("you already approved this action: the two-person rule needs another reviewer")]
+    SameReviewer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -176,6 +190,8 @@ pub struct QueueConfig {
     /// How many proposals one session may have waiting for a person; more are refused, so that
     /// no agent can bury the queue (and a critical item in it).
     pub max_waiting_per_session: usize,
+    /// Items of this tier or above need two reviewers' approvals (`None`: one is enough).
+    pub two_person: Option<Tier>,
 }
 
 impl Default for QueueConfig {
@@ -186,6 +202,7 @@ impl Default for QueueConfig {
             remembered_decisions: 50_000,
             breaker: Breaker::default(),
             max_waiting_per_session: 100,
+            two_person: None,
         }
     }
 }
@@ -262,6 +279,8 @@ struct WaitingEntry {
     subscribers: Vec<SubscriberId>,
     /// The file it creates, recorded as the agent's once approved.
     creates: Option<String>,
+    /// Under the two-person rule: the reviewer whose approval it already has.
+    approved_by: Option<String>,
 }
 
 struct DecidedEntry {
@@ -407,9 +426,13 @@ impl Queue {
         &mut self,
         now: SystemTime,
         key: &ProposalKey,
+        reviewer: &str,
         duration: Duration,
     ) -> Result<Vec<Effect>, DecideError> {
         let entry = self.waiting_entry(key)?;
+        if self.needs_two(&entry.item) {
+            return Err(DecideError::NeedsTwo);
+        }
         let id = format!("g{}", self.next_grant + 1);
         let grant = Grant::like(id, &entry.item, now + duration)
             .ok_or(DecideError::CriticalNotGrantable)?;
@@ -419,7 +442,11 @@ impl Queue {
         effects.extend(self.finish(
             now,
             key,
-            (Verdict::Approved, DecidedBy::Person, String::new()),
+            (
+                Verdict::Approved,
+                DecidedBy::Person(reviewer.into()),
+                String::new(),
+            ),
         ));
         Ok(effects)
     }
@@ -591,6 +618,7 @@ impl Queue {
                 item: item.clone(),
                 subscribers: vec![subscriber],
                 creates,
+                approved_by: None,
             },
         );
         let mut effects = Vec::new();
@@ -633,11 +661,20 @@ impl Queue {
             .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))
     }
 
-    /// A person's answer to a waiting proposal.
+    /// Whether the two-person rule applies to `item`.
+    fn needs_two(&self, item: &Item) -> bool {
+        self.config
+            .two_person
+            .is_some_and(|tier| item.assessment.tier >= tier)
+    }
+
+    /// A reviewer's answer to a waiting proposal: `reviewer` is [`signoff_protocol::TERMINAL`]
+    /// or a reviewer's name.
     pub fn decide(
         &mut self,
         now: SystemTime,
         key: &ProposalKey,
+        reviewer: &str,
         answer: PersonDecision,
     ) -> Result<Vec<Effect>, DecideError> {
         let entry = self.waiting_entry(key)?;
@@ -653,7 +690,23 @@ impl Queue {
             }
             PersonDecision::Deny { note } => (Verdict::Denied, note),
         };
-        Ok(self.finish(now, key, (verdict, DecidedBy::Person, note)))
+        let mut who = reviewer.to_string();
+        if verdict == Verdict::Approved && self.needs_two(&entry.item) {
+            match &entry.approved_by {
+                Some(first) if first == reviewer => return Err(DecideError::SameReviewer),
+                Some(first) => who = format!("{first} and {reviewer}"),
+                None => {
+                    if let Some(entry) = self.waiting.get_mut(key) {
+                        entry.approved_by = Some(who.clone());
+                    }
+                    return Ok(vec![Effect::Show(UiEvent::FirstApproval {
+                        key: key.clone(),
+                        by: who,
+                    })]);
+                }
+            }
+        }
+        Ok(self.finish(now, key, (verdict, DecidedBy::Person(who), note)))
     }
 
     /// An agent stream went away. A waiting proposal nobody follows any more is withdrawn.

@@ -47,6 +47,7 @@ enum Command {
     Unsubscribe(SubscriberId),
     Decide {
         key: ProposalKey,
+        reviewer: String,
         answer: PersonDecision,
         reply: oneshot::Sender<Result<(), DecideError>>,
     },
@@ -59,6 +60,7 @@ enum Command {
     SetFrozen(SessionId, bool),
     Grant {
         key: ProposalKey,
+        reviewer: String,
         duration: Duration,
         reply: oneshot::Sender<Result<(), DecideError>>,
     },
@@ -128,14 +130,22 @@ impl QueueHandle {
         let _ = self.commands.send(Command::Unsubscribe(subscriber));
     }
 
-    /// A person's answer, from the screen (or a test standing in for it).
+    /// A reviewer's answer: `reviewer` is [`signoff_protocol::TERMINAL`] for the console's own
+    /// screen (or a test standing in for it), else the reviewer's name.
     pub async fn decide(
         &self,
         key: ProposalKey,
+        reviewer: &str,
         answer: PersonDecision,
     ) -> Result<Result<(), DecideError>, Closed> {
-        self.ask(|reply| Command::Decide { key, answer, reply })
-            .await
+        let reviewer = reviewer.to_string();
+        self.ask(|reply| Command::Decide {
+            key,
+            reviewer,
+            answer,
+            reply,
+        })
+        .await
     }
 
     pub async fn report_outcome(
@@ -165,10 +175,13 @@ impl QueueHandle {
     pub async fn grant(
         &self,
         key: ProposalKey,
+        reviewer: &str,
         duration: Duration,
     ) -> Result<Result<(), DecideError>, Closed> {
+        let reviewer = reviewer.to_string();
         self.ask(|reply| Command::Grant {
             key,
+            reviewer,
             duration,
             reply,
         })
@@ -310,10 +323,15 @@ impl QueueTask {
                 let effects = self.queue.unsubscribe(now, subscriber);
                 self.apply(effects);
             }
-            Command::Decide { key, answer, reply } => {
+            Command::Decide {
+                key,
+                reviewer,
+                answer,
+                reply,
+            } => {
                 let result = self
                     .queue
-                    .decide(now, &key, answer)
+                    .decide(now, &key, &reviewer, answer)
                     .map(|effects| self.apply(effects));
                 let _ = reply.send(result);
             }
@@ -338,12 +356,13 @@ impl QueueTask {
             }
             Command::Grant {
                 key,
+                reviewer,
                 duration,
                 reply,
             } => {
                 let result = self
                     .queue
-                    .grant(now, &key, duration)
+                    .grant(now, &key, &reviewer, duration)
                     .map(|effects| self.apply(effects));
                 let _ = reply.send(result);
             }

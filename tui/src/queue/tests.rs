@@ -1,6 +1,8 @@
 use std::time::UNIX_EPOCH;
 
-use signoff_protocol::{ActionKind, Environment, OutcomeStatus, ShellCommand, Target, Tier};
+use signoff_protocol::{
+    ActionKind, Environment, OutcomeStatus, ShellCommand, TERMINAL, Target, Tier,
+};
 
 use super::*;
 use crate::policy::Engine;
@@ -118,13 +120,14 @@ fn a_risky_action_waits_for_a_person() {
         .decide(
             at(5),
             &key("s1", "p1"),
+            TERMINAL,
             PersonDecision::Approve { typed: None },
         )
         .unwrap();
     let decision = decision_for(&effects, 1).unwrap();
     assert_eq!(
         (decision.verdict, decision.decided_by),
-        (Verdict::Approved, DecidedBy::Person)
+        (Verdict::Approved, DecidedBy::Person(TERMINAL.into()))
     );
     assert_eq!(decision.decided_at, at(5));
     assert_eq!(queue.waiting().count(), 0);
@@ -134,6 +137,7 @@ fn a_risky_action_waits_for_a_person() {
             .decide(
                 at(6),
                 &key("s1", "p1"),
+                TERMINAL,
                 PersonDecision::Approve { typed: None }
             )
             .unwrap_err(),
@@ -151,6 +155,7 @@ fn a_denial_carries_the_note_to_the_agent() {
         .decide(
             at(1),
             &key("s1", "p1"),
+            TERMINAL,
             PersonDecision::Deny {
                 note: "use the fixture".into(),
             },
@@ -179,7 +184,9 @@ fn a_critical_action_is_never_approved_by_one_key() {
             typed: typed.map(String::from),
         };
         assert_eq!(
-            queue.decide(at(1), &key("s1", "p1"), answer).unwrap_err(),
+            queue
+                .decide(at(1), &key("s1", "p1"), TERMINAL, answer)
+                .unwrap_err(),
             DecideError::ConfirmationMismatch
         );
     }
@@ -191,11 +198,149 @@ fn a_critical_action_is_never_approved_by_one_key() {
     let answer = PersonDecision::Approve {
         typed: Some("vol-7f3a".into()),
     };
-    let effects = queue.decide(at(2), &key("s1", "p1"), answer).unwrap();
+    let effects = queue
+        .decide(at(2), &key("s1", "p1"), TERMINAL, answer)
+        .unwrap();
     assert_eq!(
         decision_for(&effects, 1).unwrap().verdict,
         Verdict::Approved
     );
+}
+
+/// A queue under the two-person rule for critical items, with the seed incident waiting.
+fn two_person_queue_with_the_volume_delete() -> Queue {
+    let config = QueueConfig {
+        two_person: Some(Tier::Critical),
+        ..QueueConfig::default()
+    };
+    let mut queue = Queue::new(Box::new(Engine::default()), config);
+    queue.open_session(SessionId("s1".into()), SessionInfo::default(), None);
+    let delete = shell("railway volume delete vol-7f3a", Environment::Production);
+    queue
+        .propose(at(0), 1, key("s1", "p1"), delete, None)
+        .unwrap();
+    queue
+}
+
+fn typed_name() -> PersonDecision {
+    PersonDecision::Approve {
+        typed: Some("vol-7f3a".into()),
+    }
+}
+
+#[test]
+fn under_the_two_person_rule_one_approval_answers_nobody_and_the_second_reviewer_decides() {
+    let mut queue = two_person_queue_with_the_volume_delete();
+    let effects = queue
+        .decide(at(1), &key("s1", "p1"), TERMINAL, typed_name())
+        .unwrap();
+    assert_eq!(
+        decision_for(&effects, 1),
+        None,
+        "the agent hears nothing yet"
+    );
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Show(UiEvent::FirstApproval { key: k, by })] if *k == key("s1", "p1") && by == TERMINAL
+    ));
+    assert_eq!(queue.waiting().count(), 1);
+
+    // The same reviewer again is not a second person.
+    assert_eq!(
+        queue
+            .decide(at(2), &key("s1", "p1"), TERMINAL, typed_name())
+            .unwrap_err(),
+        DecideError::SameReviewer
+    );
+    // The second reviewer types the name too.
+    assert_eq!(
+        queue
+            .decide(
+                at(2),
+                &key("s1", "p1"),
+                "Jer's phone",
+                PersonDecision::Approve { typed: None }
+            )
+            .unwrap_err(),
+        DecideError::ConfirmationMismatch
+    );
+    let effects = queue
+        .decide(at(3), &key("s1", "p1"), "Jer's phone", typed_name())
+        .unwrap();
+    let decision = decision_for(&effects, 1).unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (
+            Verdict::Approved,
+            DecidedBy::Person("terminal and Jer's phone".into())
+        )
+    );
+    assert_eq!(queue.waiting().count(), 0);
+}
+
+#[test]
+fn under_the_two_person_rule_one_denial_ends_it_and_no_grant_covers_it() {
+    let mut queue = two_person_queue_with_the_volume_delete();
+    queue
+        .decide(at(1), &key("s1", "p1"), TERMINAL, typed_name())
+        .unwrap();
+    let effects = queue
+        .decide(
+            at(2),
+            &key("s1", "p1"),
+            "on-call",
+            PersonDecision::Deny {
+                note: "not on a Friday".into(),
+            },
+        )
+        .unwrap();
+    let decision = decision_for(&effects, 1).unwrap();
+    assert_eq!(
+        (
+            decision.verdict,
+            decision.decided_by,
+            decision.note.as_str()
+        ),
+        (
+            Verdict::Denied,
+            DecidedBy::Person("on-call".into()),
+            "not on a Friday"
+        )
+    );
+
+    // A risky item under a rule that starts at risky cannot be granted: a grant is one person.
+    let config = QueueConfig {
+        two_person: Some(Tier::Risky),
+        ..QueueConfig::default()
+    };
+    let mut queue = Queue::new(Box::new(Engine::default()), config);
+    queue.open_session(SessionId("s1".into()), SessionInfo::default(), None);
+    queue
+        .propose(
+            at(0),
+            1,
+            key("s1", "p1"),
+            risky("git push origin feature"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        queue
+            .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
+            .unwrap_err(),
+        DecideError::NeedsTwo
+    );
+    // Below the rule's tier, one approval is enough.
+    queue
+        .propose(
+            at(0),
+            2,
+            key("s1", "p2"),
+            shell("touch notes.txt", Environment::Dev),
+            None,
+        )
+        .unwrap();
+    assert_eq!(queue.waiting().count(), 1, "a reversible action streams");
 }
 
 #[test]
@@ -278,6 +423,7 @@ fn a_retry_after_the_decision_hears_the_same_decision() {
         .decide(
             at(1),
             &key("s1", "p1"),
+            TERMINAL,
             PersonDecision::Deny { note: "no".into() },
         )
         .unwrap();
@@ -365,6 +511,7 @@ fn the_waiting_queue_is_in_arrival_order() {
         .decide(
             at(9),
             &key("s1", "p0"),
+            TERMINAL,
             PersonDecision::Deny {
                 note: String::new(),
             },
@@ -454,6 +601,7 @@ fn outcomes_are_taken_for_approved_proposals_only() {
         .decide(
             at(1),
             &key("s1", "p2"),
+            TERMINAL,
             PersonDecision::Deny {
                 note: String::new(),
             },
@@ -563,9 +711,12 @@ fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
         )
         .unwrap();
     let effects = queue
-        .grant(at(1), &key("s1", "p1"), Duration::from_secs(600))
+        .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
-    assert_eq!(decided_by(&effects, 1), Some(DecidedBy::Person));
+    assert_eq!(
+        decided_by(&effects, 1),
+        Some(DecidedBy::Person(TERMINAL.into()))
+    );
     let grant = effects
         .iter()
         .find_map(|e| match e {
@@ -639,7 +790,7 @@ fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
         .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
         .unwrap();
     let effects = queue
-        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
     let id = effects
         .iter()
@@ -660,7 +811,7 @@ fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
         .unwrap();
     assert_eq!(
         queue
-            .grant(at(2), &key("s1", "p3"), Duration::from_secs(600))
+            .grant(at(2), &key("s1", "p3"), TERMINAL, Duration::from_secs(600))
             .unwrap_err(),
         DecideError::CriticalNotGrantable
     );
@@ -678,7 +829,7 @@ fn paused_grants_cover_nothing() {
         .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
         .unwrap();
     queue
-        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
     queue.set_paused(at(1), true);
     let effects = queue
@@ -694,7 +845,7 @@ fn closing_a_session_ends_its_grants() {
         .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
         .unwrap();
     queue
-        .grant(at(0), &key("s1", "p1"), Duration::from_secs(600))
+        .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
     let effects = queue.close_session(at(1), &SessionId("s1".into()));
     assert!(
@@ -792,7 +943,7 @@ fn a_frozen_session_gets_nothing_from_its_grants_and_a_person_can_freeze_one() {
         .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
         .unwrap();
     queue
-        .grant(at(1), &key("s1", "p1"), Duration::from_secs(600))
+        .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
     let effects = queue.set_frozen(at(2), &SessionId("s1".into()), true);
     assert_eq!(
@@ -893,6 +1044,7 @@ fn an_agent_cannot_bury_the_queue() {
         .decide(
             at(3),
             &key("s1", "p1"),
+            TERMINAL,
             PersonDecision::Deny {
                 note: String::new(),
             },
@@ -1026,6 +1178,7 @@ fn a_file_the_agent_created_while_watched_is_reversible_to_remove_in_its_own_ses
         .decide(
             at(4),
             &key("s1", "p6"),
+            TERMINAL,
             PersonDecision::Approve { typed: None },
         )
         .unwrap();

@@ -107,7 +107,7 @@ impl Link {
             session: &key.session.0,
             proposal: &key.proposal.0,
             verdict: decision.verdict.as_str(),
-            decided_by: decision.decided_by.as_str(),
+            decided_by: decision.decided_by.who(),
             grant_id,
             note: &decision.note,
             digest: &digest,

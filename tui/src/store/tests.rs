@@ -44,7 +44,7 @@ fn decided(item: &Arc<Item>, verdict: Verdict, secs: u64) -> UiEvent {
         decided_by: if verdict == Verdict::Approved {
             DecidedBy::Stream
         } else {
-            DecidedBy::Person
+            DecidedBy::Person(signoff_protocol::TERMINAL.into())
         },
         note: if verdict == Verdict::Denied {
             "not now".into()

@@ -336,7 +336,9 @@ pub(super) fn records_of(event: &UiEvent, now: i64, link: &mut Link, mut push: i
         UiEvent::Paused(_)
         | UiEvent::SessionFrozen { .. }
         | UiEvent::SessionUnfrozen { .. }
-        | UiEvent::Alert(_) => {}
+        | UiEvent::Alert(_)
+        // Half a decision: the record is the decision, naming both reviewers.
+        | UiEvent::FirstApproval { .. } => {}
     }
 }
 

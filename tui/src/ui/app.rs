@@ -6,7 +6,7 @@
 //! sent with a denial, the **grant** duration, the **filter**, **help**, and **confirming quit**
 //! while items wait.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -102,6 +102,8 @@ pub struct App {
     pub sessions: BTreeMap<SessionId, SessionView>,
     /// Oldest first.
     pub waiting: Vec<Arc<Item>>,
+    /// Waiting items with the first of the two approvals the two-person rule asks for: by whom.
+    pub first_approvals: HashMap<ProposalKey, String>,
     /// Newest first.
     pub stream: VecDeque<StreamEntry>,
     pub grants: Vec<Grant>,
@@ -130,6 +132,7 @@ impl App {
             keys,
             sessions: BTreeMap::new(),
             waiting: Vec::new(),
+            first_approvals: HashMap::new(),
             stream: VecDeque::new(),
             grants: Vec::new(),
             counts: Counts::default(),
@@ -257,11 +260,21 @@ impl App {
                 }
             }
             UiEvent::Alert(message) => self.status = Some(message),
+            UiEvent::FirstApproval { key, by } => {
+                self.status = Some(format!(
+                    "Approved 1 of 2 (by {}): the two-person rule waits for another reviewer.",
+                    crate::sanitize::line(&by, 30)
+                ));
+                self.first_approvals.insert(key, by);
+            }
         }
         self.clamp_selection();
     }
 
     fn decided(&mut self, item: Arc<Item>, decision: Decision, waited: bool) {
+        if waited {
+            self.first_approvals.remove(&item.key);
+        }
         // Keep the selection on the same item when one above it leaves. (Streamed items never
         // waited: thousands a second must not cost a scan of the queue each.)
         if let Some(index) = waited

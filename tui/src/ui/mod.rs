@@ -155,13 +155,13 @@ async fn carry_out(console: &Console, app: &mut App, intent: Intent) -> io::Resu
     let refused = match intent {
         Intent::Decide(item, answer) => console
             .queue
-            .decide(item, answer)
+            .decide(item, signoff_protocol::TERMINAL, answer)
             .await
             .map_err(io::Error::other)?
             .err(),
         Intent::Grant(item, duration) => console
             .queue
-            .grant(item, duration)
+            .grant(item, signoff_protocol::TERMINAL, duration)
             .await
             .map_err(io::Error::other)?
             .err(),

@@ -482,7 +482,12 @@ fn a_decided_item_leaves_the_queue_and_joins_the_stream() {
     let mut app = busy_app();
     press(&mut app, KeyCode::Char('j'));
     let first = app.waiting[0].clone();
-    decided(&mut app, first.clone(), Verdict::Denied, DecidedBy::Person);
+    decided(
+        &mut app,
+        first.clone(),
+        Verdict::Denied,
+        DecidedBy::Person(signoff_protocol::TERMINAL.into()),
+    );
     assert_eq!(app.waiting.len(), 1);
     assert_eq!(app.selected, 0, "the selection stays on the same item");
     assert_eq!((app.counts.denied, app.counts.streamed), (1, 2));
@@ -729,4 +734,38 @@ fn a_frozen_agent_is_marked_and_f_unfreezes_the_selected_items_agent() {
     );
     app.on_event(UiEvent::SessionUnfrozen { id: selected });
     assert!(app.sessions.values().all(|s| s.frozen.is_none()));
+}
+
+#[test]
+fn the_first_of_two_approvals_shows_as_one_of_two_until_the_decision() {
+    let mut app = busy_app();
+    let first = app.waiting[0].clone();
+    app.on_event(UiEvent::FirstApproval {
+        key: first.key.clone(),
+        by: signoff_protocol::TERMINAL.into(),
+    });
+    let headline = first.action.headline();
+    let row = format!("1 of 2 {}", &headline[..20]);
+    let screen = draw(&app, 120, 30).backend().to_string();
+    assert!(screen.contains(&row), "{screen}");
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|status| status.contains("waits for another reviewer")),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(app.waiting.len(), 2, "it still waits");
+
+    decided(
+        &mut app,
+        first,
+        Verdict::Approved,
+        DecidedBy::Person("terminal and Jer's phone".into()),
+    );
+    let screen = draw(&app, 120, 30).backend().to_string();
+    assert!(!screen.contains(&row), "{screen}");
+    // The stream's column is narrow: who decided, cut to fit.
+    assert!(screen.contains("approved (terminal…)"), "{screen}");
+    assert!(app.first_approvals.is_empty());
 }

@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!(
                 "{} by {}{note}",
                 decision.verdict,
-                decision.decided_by.as_str()
+                crate::sanitize::line(decision.decided_by.who(), 40)
             )
         }),
         outcome: decided

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 use signoff_protocol::{OutcomeStatus, Verdict};
 
 use super::{clock, duration_text, env_badge, plural, tier_span, time_left};
+use crate::queue::Item;
 use crate::sanitize;
 use crate::ui::app::{App, Mode, Pane};
 
@@ -34,6 +35,18 @@ fn window(len: usize, selected: usize, height: usize) -> (usize, usize) {
         offset.min(len.saturating_sub(height)),
         selected.saturating_sub(offset.min(len.saturating_sub(height))),
     )
+}
+
+/// A waiting item's summary, after "1 of 2" when it has the first of two approvals.
+fn summary_line<'a>(app: &App, item: &Item, width: usize) -> Line<'a> {
+    let headline = item.action.headline();
+    match app.first_approvals.get(&item.key) {
+        Some(_) => Line::from(vec![
+            "1 of 2 ".yellow().bold(),
+            sanitize::line(&headline, width.saturating_sub(7)).into(),
+        ]),
+        None => Line::from(sanitize::line(&headline, width)),
+    }
 }
 
 pub fn queue(app: &App, frame: &mut Frame, area: Rect, now: SystemTime) {
@@ -68,7 +81,7 @@ pub fn queue(app: &App, frame: &mut Frame, area: Rect, now: SystemTime) {
             Line::from(tier_span(item.assessment.tier)),
             Line::from(env_badge(item.assessment.environment)),
             Line::from(sanitize::line(&item.agent, 14)),
-            Line::from(sanitize::line(&item.action.headline(), summary_width)),
+            summary_line(app, item, summary_width),
             Line::from(time_left(item, now)).right_aligned(),
         ])
     });
@@ -94,11 +107,15 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.pane == Pane::Stream && matches!(app.mode, Mode::Browsing);
     let inner = usize::from(area.height.saturating_sub(2));
     let (offset, selected) = window(visible.len(), app.stream_selected, inner);
-    let summary_width = usize::from(area.width.saturating_sub(61)).max(10);
+    let summary_width = usize::from(area.width.saturating_sub(64)).max(10);
     let rows = visible.iter().skip(offset).take(inner.max(1)).map(|entry| {
         let decision = &entry.decision;
         let verdict = match decision.verdict {
-            Verdict::Approved => format!("approved ({})", decision.decided_by.as_str()).green(),
+            Verdict::Approved => format!(
+                "approved ({})",
+                sanitize::line(decision.decided_by.who(), 9)
+            )
+            .green(),
             Verdict::Denied => "denied".red(),
             Verdict::Expired => "expired".magenta(),
             Verdict::Withdrawn => "withdrawn".dim(),
@@ -128,7 +145,7 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
             Constraint::Length(11),
             Constraint::Length(10),
             Constraint::Fill(1),
-            Constraint::Length(17),
+            Constraint::Length(20),
             Constraint::Length(7),
         ],
     )
