@@ -194,6 +194,14 @@ pub struct QueueConfig {
     pub two_person: Option<Tier>,
 }
 
+impl QueueConfig {
+    /// Whether the two-person rule applies to `item`.
+    fn needs_two(&self, item: &Item) -> bool {
+        self.two_person
+            .is_some_and(|tier| item.assessment.tier >= tier)
+    }
+}
+
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
@@ -430,7 +438,7 @@ impl Queue {
         duration: Duration,
     ) -> Result<Vec<Effect>, DecideError> {
         let entry = self.waiting_entry(key)?;
-        if self.needs_two(&entry.item) {
+        if self.config.needs_two(&entry.item) {
             return Err(DecideError::NeedsTwo);
         }
         let id = format!("g{}", self.next_grant + 1);
@@ -661,13 +669,6 @@ impl Queue {
             .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))
     }
 
-    /// Whether the two-person rule applies to `item`.
-    fn needs_two(&self, item: &Item) -> bool {
-        self.config
-            .two_person
-            .is_some_and(|tier| item.assessment.tier >= tier)
-    }
-
     /// A reviewer's answer to a waiting proposal: `reviewer` is [`signoff_protocol::TERMINAL`]
     /// or a reviewer's name.
     pub fn decide(
@@ -677,7 +678,10 @@ impl Queue {
         reviewer: &str,
         answer: PersonDecision,
     ) -> Result<Vec<Effect>, DecideError> {
-        let entry = self.waiting_entry(key)?;
+        let entry = self
+            .waiting
+            .get_mut(key)
+            .ok_or_else(|| DecideError::NotWaiting(key.proposal.clone()))?;
         let (verdict, note) = match answer {
             PersonDecision::Approve { typed } => {
                 // Invariant 7: a critical action is never approved by one key.
@@ -691,14 +695,12 @@ impl Queue {
             PersonDecision::Deny { note } => (Verdict::Denied, note),
         };
         let mut who = reviewer.to_string();
-        if verdict == Verdict::Approved && self.needs_two(&entry.item) {
+        if verdict == Verdict::Approved && self.config.needs_two(&entry.item) {
             match &entry.approved_by {
                 Some(first) if first == reviewer => return Err(DecideError::SameReviewer),
                 Some(first) => who = format!("{first} and {reviewer}"),
                 None => {
-                    if let Some(entry) = self.waiting.get_mut(key) {
-                        entry.approved_by = Some(who.clone());
-                    }
+                    entry.approved_by = Some(who.clone());
                     return Ok(vec![Effect::Show(UiEvent::FirstApproval {
                         key: key.clone(),
                         by: who,

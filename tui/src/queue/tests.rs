@@ -36,7 +36,11 @@ fn key(session: &str, proposal: &str) -> ProposalKey {
 }
 
 fn queue() -> Queue {
-    let mut queue = Queue::new(Box::new(Engine::default()), QueueConfig::default());
+    queue_with(QueueConfig::default())
+}
+
+fn queue_with(config: QueueConfig) -> Queue {
+    let mut queue = Queue::new(Box::new(Engine::default()), config);
     for (id, name) in [("s1", "claude"), ("s2", "codex")] {
         let info = SessionInfo {
             agent_name: name.into(),
@@ -209,12 +213,10 @@ fn a_critical_action_is_never_approved_by_one_key() {
 
 /// A queue under the two-person rule for critical items, with the seed incident waiting.
 fn two_person_queue_with_the_volume_delete() -> Queue {
-    let config = QueueConfig {
+    let mut queue = queue_with(QueueConfig {
         two_person: Some(Tier::Critical),
         ..QueueConfig::default()
-    };
-    let mut queue = Queue::new(Box::new(Engine::default()), config);
-    queue.open_session(SessionId("s1".into()), SessionInfo::default(), None);
+    });
     let delete = shell("railway volume delete vol-7f3a", Environment::Production);
     queue
         .propose(at(0), 1, key("s1", "p1"), delete, None)
@@ -309,12 +311,10 @@ fn under_the_two_person_rule_one_denial_ends_it_and_no_grant_covers_it() {
     );
 
     // A risky item under a rule that starts at risky cannot be granted: a grant is one person.
-    let config = QueueConfig {
+    let mut queue = queue_with(QueueConfig {
         two_person: Some(Tier::Risky),
         ..QueueConfig::default()
-    };
-    let mut queue = Queue::new(Box::new(Engine::default()), config);
-    queue.open_session(SessionId("s1".into()), SessionInfo::default(), None);
+    });
     queue
         .propose(
             at(0),
