@@ -116,6 +116,15 @@ impl GateBuilder {
             }
             None => Credentials(None),
         };
+        Ok(Gate {
+            client: AgentGateClient::with_interceptor(self.channel().await?, credentials),
+        })
+    }
+
+    /// A connection to the console (its socket, or its URL with the CA given), without the
+    /// agent's token: for clients of the console's other services, such as `signoff attach`.
+    /// Fails when nothing answers there within a second.
+    pub async fn channel(&self) -> Result<Channel, Error> {
         let shown = self.target.display().to_string();
         let unreachable = |reason: String| Error::Unreachable {
             target: shown.clone(),
@@ -155,12 +164,9 @@ impl GateBuilder {
             }
             .map_err(|e| unreachable(root_cause(&e)))
         };
-        let channel = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+        tokio::time::timeout(CONNECT_TIMEOUT, connecting)
             .await
-            .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))??;
-        Ok(Gate {
-            client: AgentGateClient::with_interceptor(channel, credentials),
-        })
+            .map_err(|_| unreachable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
     }
 }
 

@@ -13,7 +13,8 @@ mod error;
 mod session;
 pub mod variables;
 
-/// The generated wire types and the tonic client and server of `signoff.v1.AgentGate`.
+/// The generated wire types and the tonic clients and servers of `signoff.v1.AgentGate` and
+/// `signoff.v1.Reviewer`.
 pub mod pb {
     #![allow(missing_docs, clippy::all)]
     tonic::include_proto!("signoff.v1");

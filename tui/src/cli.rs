@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use signoff_agent_sdk::{Action, ActionKind, Environment, SessionInfo, ShellCommand};
+use signoff_protocol::Tier;
 
 use crate::console::{Console, ConsoleOptions};
 use crate::policy::Engine;
@@ -69,6 +70,12 @@ pub struct Cli {
     /// ~0.3 ms a decision; agents answered together share one flush)
     #[arg(long, value_enum, default_value_t, value_name = "WHAT")]
     durability: crate::store::Durability,
+
+    /// Items of this tier (or above) need approvals from two different reviewers, each typing the
+    /// name of a critical item: this terminal counts as one, a screen paired with `signoff attach`
+    /// as another. One denial ends it; no grant covers it
+    #[arg(long, value_name = "TIER", value_parser = parse_two_person)]
+    two_person: Option<Tier>,
 
     /// Ring the terminal bell when an item starts waiting
     #[arg(long, global = true)]
@@ -220,6 +227,19 @@ enum Command {
     Uninstall {
         #[command(flatten)]
         target: InstallTarget,
+    },
+
+    /// Review a running console's queue from another terminal, as a reviewer of your own name.
+    ///
+    /// Shows a pairing code: a person presses P in the console (or in a screen already attached)
+    /// and types it; only then does this screen become a reviewer. It then shows the console's
+    /// screen, live, and what is decided here reaches the agents and carries this reviewer's
+    /// name in the history. The credential is kept in memory only: after this screen quits, pair
+    /// again. Connects to --socket (the console's Unix socket).
+    Attach {
+        /// The name the decisions made here carry [default: $USER]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 
     /// Open the console with simulated agents on a private socket, to see how it works.
@@ -421,6 +441,16 @@ fn parse_environment(text: &str) -> Result<Environment, String> {
     text.parse()
 }
 
+fn parse_two_person(text: &str) -> Result<Tier, String> {
+    match text {
+        "critical" => Ok(Tier::Critical),
+        "risky" => Ok(Tier::Risky),
+        _ => Err(format!(
+            "`{text}`: the two-person rule is for `critical` or `risky` items"
+        )),
+    }
+}
+
 /// The whole program: parse, dispatch, exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -529,6 +559,25 @@ pub fn main() -> ExitCode {
             }))
         }
         Some(Command::Token { command }) => report(token(&command)),
+        Some(Command::Attach { name }) => {
+            let (bell, notify) = (cli.bell, !cli.no_notify);
+            report(runtime.block_on(async move {
+                if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "an attached screen needs a terminal (stdin and stdout must be a tty)"
+                    );
+                }
+                let name = name
+                    .or_else(|| std::env::var("USER").ok())
+                    .unwrap_or_else(|| "reviewer".into());
+                crate::attach::attach(crate::attach::AttachOptions {
+                    socket,
+                    name,
+                    ui: ui_options(bell, notify, None)?,
+                })
+                .await
+            }))
+        }
         Some(Command::History {
             command,
             session,
@@ -558,6 +607,7 @@ pub fn main() -> ExitCode {
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
                 breaker: cli.breaker,
+                two_person: cli.two_person,
                 ..QueueConfig::default()
             };
             let policy = cli.policy;
@@ -895,11 +945,28 @@ async fn open_console(
         anyhow::bail!("the console needs a terminal (stdin and stdout must be a tty)");
     }
     crate::logging::init();
-    let console = Console::start(options)?;
+    let mut console = Console::start(options)?;
     if let Some(socket) = demo_agents {
         crate::demo::start(socket);
     }
-    crate::ui::run(console, ui).await?;
+    // Where agents connect, shown in the header.
+    let header = match console.remote_addr {
+        Some(addr) => format!("tcp {addr}  ·  {}", console.socket.display()),
+        None => console.socket.display().to_string(),
+    };
+    let desk = crate::ui::Terminal {
+        queue: console.queue.clone(),
+        reviewers: console.reviewers.clone(),
+    };
+    let screen = crate::ui::Screen {
+        header,
+        events: &mut console.events,
+        desk: &desk,
+    };
+    let shown = crate::ui::run(screen, ui).await;
+    // Every agent still waiting hears it is withdrawn, not approved.
+    console.shutdown().await;
+    shown?;
     Ok(())
 }
 

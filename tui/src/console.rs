@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::facts::Lookout;
 use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
+use crate::reviewers::Reviewers;
 use crate::server::{self, Remote, RemoteError, RemoteOptions, SocketError};
 use crate::store::{Store, StoreError};
 
@@ -51,6 +52,8 @@ pub struct Console {
     /// The TCP address remote agents connect to, when serving them.
     pub remote_addr: Option<SocketAddr>,
     pub queue: QueueHandle,
+    /// The screens paired as reviewers (`signoff attach`), beside the console's own.
+    pub reviewers: Reviewers,
     /// What the screen shows: sessions, waiting items, decisions.
     pub events: mpsc::UnboundedReceiver<UiEvent>,
     stop: oneshot::Sender<()>,
@@ -99,15 +102,30 @@ impl Console {
                 let _ = ui.send(UiEvent::Alert(message));
             }
         };
+        if let Some(tier) = options.queue.two_person {
+            let _ = ui.send(UiEvent::Alert(format!(
+                "Two-person rule: {tier} items need a second reviewer besides this terminal. Pair one: `signoff attach` elsewhere, then P here."
+            )));
+        }
         let lookout = Lookout::new(options.policy.clone());
         let queue = queue::spawn(
             Queue::new(Box::new(options.policy), options.queue),
             ui,
             store,
         )?;
+        let reviewers = Reviewers::default();
         let (stop, stopped) = oneshot::channel::<()>();
         let stopped = stopped.map(drop).shared();
-        let local = server::serve(bound, queue.clone(), lookout.clone(), tell, stopped.clone());
+        let local = server::serve(
+            bound,
+            server::Serving {
+                queue: queue.clone(),
+                lookout: lookout.clone(),
+                reviewers: reviewers.clone(),
+            },
+            tell,
+            stopped.clone(),
+        );
         let remote = {
             let queue = queue.clone();
             async move {
@@ -126,6 +144,7 @@ impl Console {
             socket: options.socket,
             remote_addr,
             queue,
+            reviewers,
             events,
             stop,
             servers,

@@ -2,6 +2,7 @@
 //! command line (`cli::main` is the whole binary).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod attach;
 pub mod attention;
 pub mod cli;
 pub mod console;
@@ -16,6 +17,7 @@ mod logging;
 pub mod mcp_gateway;
 pub mod policy;
 pub mod queue;
+pub mod reviewers;
 pub mod run_command;
 pub mod sanitize;
 pub mod server;

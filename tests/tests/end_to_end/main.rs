@@ -6,6 +6,7 @@ mod support;
 
 mod adversarial;
 mod agents;
+mod attach;
 mod console;
 mod contexts;
 mod faults;
@@ -15,4 +16,5 @@ mod malformed;
 mod python;
 mod real_agents;
 mod remote;
+mod reviewers;
 mod run_command;

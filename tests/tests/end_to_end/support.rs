@@ -124,6 +124,11 @@ impl TestConsole {
         &self.console.queue
     }
 
+    /// The console's pairings: `confirm` is what a person typing a code into the console does.
+    pub fn reviewers(&self) -> &signoff_tui::reviewers::Reviewers {
+        &self.console.reviewers
+    }
+
     /// Shuts the console down; the temporary directory (with any history) lives on in what is
     /// returned.
     pub async fn shutdown(self) -> tempfile::TempDir {
@@ -177,12 +182,13 @@ pub struct Tmux {
 
 impl Tmux {
     pub fn start(command: &str) -> Tmux {
+        // One server per terminal, even for several in one test.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let server = format!(
-            "signoff-test-{}-{:?}",
+            "signoff-test-{}-{}",
             std::process::id(),
-            std::thread::current().id()
-        )
-        .replace(['(', ')'], "");
+            STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let tmux = Tmux { server };
         let output = tmux.run(&[
             "-f",

@@ -28,6 +28,9 @@ pub struct PathInfo {
     pub vcs_internal: bool,
     /// An agent's own settings or hooks, or signoff's: changing them turns safety off.
     pub agent_settings: bool,
+    /// signoff's own files: its settings, history, logs, socket. An agent that changes them
+    /// changes the gate that reviews it, or reaches for a reviewer's powers.
+    pub signoff: bool,
     /// Scratch space below `/tmp` (a named entry in it, not `/tmp` itself or all of it).
     pub scratch: bool,
     /// It holds an expansion signoff cannot evaluate (`$DIR/build`, `` `pwd` ``): it could name
@@ -223,9 +226,29 @@ pub fn describe(path: &str, cwd: &str) -> PathInfo {
         secret,
         vcs_internal: segments.contains(&".git"),
         agent_settings: AGENT_SETTINGS.iter().any(|dir| inner.contains(dir)),
+        signoff: is_signoff(&inner),
         scratch: !unresolved && !home && location == Location::Machine && is_scratch(&normalized),
         unresolved,
     }
+}
+
+/// signoff's directories (XDG config, data, state, runtime; the runtime fallback
+/// `/tmp/signoff-<uid>/`) and its socket wherever it is. `inner` ends with `/`.
+fn is_signoff(inner: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "/.config/signoff/",
+        "/.local/share/signoff/",
+        "/.local/state/signoff/",
+    ];
+    let runtime = inner.starts_with("/run/user/") && inner.contains("/signoff/");
+    let fallback = inner
+        .strip_prefix("/tmp/signoff-")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(uid, _)| !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit()));
+    DIRS.iter().any(|dir| inner.contains(dir))
+        || runtime
+        || fallback
+        || inner.ends_with("/signoff.sock/")
 }
 
 /// A named entry below a temporary directory: `/tmp/build-1`, `/var/tmp/x/*`, not `/tmp/*`.

@@ -44,7 +44,9 @@ use crate::policy::{Facts, Policy};
 mod grants;
 mod task;
 pub use grants::Grant;
-pub use task::{Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, spawn};
+pub use task::{
+    Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, WATCH_BACKLOG, Watching, spawn,
+};
 
 /// Identifies one agent stream following a proposal. Chosen by the owner.
 pub type SubscriberId = u64;
@@ -158,6 +160,8 @@ pub enum DecideError {
     NeedsTwo,
     #[error("you already approved this action: the two-person rule needs another reviewer")]
     SameReviewer,
+    #[error("this item is not the action you saw any more: look again")]
+    Changed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -759,6 +763,45 @@ impl Queue {
         proposals
             .chain(self.grants.iter().map(|grant| grant.expires_at))
             .min()
+    }
+
+    /// The queue as it stands, as the events that would build it on an empty screen: sessions
+    /// (and which are frozen), the pause, grants, waiting items in arrival order and their first
+    /// approvals. What a screen that attaches now starts from.
+    pub fn picture(&self) -> Vec<UiEvent> {
+        let mut events = Vec::new();
+        for (id, session) in &self.sessions {
+            events.push(UiEvent::SessionOpened {
+                id: id.clone(),
+                info: session.info.clone(),
+            });
+            if session.frozen {
+                events.push(UiEvent::SessionFrozen {
+                    id: id.clone(),
+                    why: "frozen before this screen attached".into(),
+                });
+            }
+        }
+        if self.paused {
+            events.push(UiEvent::Paused(true));
+        }
+        events.extend(self.grants.iter().cloned().map(UiEvent::Granted));
+        for entry in self.order.values().filter_map(|key| self.waiting.get(key)) {
+            events.push(UiEvent::Waiting(entry.item.clone()));
+            if let Some(by) = &entry.approved_by {
+                events.push(UiEvent::FirstApproval {
+                    key: entry.item.key.clone(),
+                    by: by.clone(),
+                });
+            }
+        }
+        events
+    }
+
+    /// The digest of the action waiting under `key`. It cannot change while it waits: the same
+    /// proposal id with another action is refused.
+    pub fn waiting_digest(&self, key: &ProposalKey) -> Option<&ActionDigest> {
+        self.waiting.get(key).map(|entry| &entry.item.digest)
     }
 
     /// Withdraws every waiting proposal: the console is closing and will answer nobody later.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use signoff_protocol::{Action, Outcome, ProposeEvent, SessionId, SessionInfo};
+use signoff_protocol::{Action, ActionDigest, Outcome, ProposeEvent, SessionId, SessionInfo};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::policy::Facts;
@@ -47,6 +47,8 @@ enum Command {
     Unsubscribe(SubscriberId),
     Decide {
         key: ProposalKey,
+        /// The digest of the action the reviewer saw, when it is not the console's own screen.
+        seen: Option<ActionDigest>,
         reviewer: String,
         answer: PersonDecision,
         reply: oneshot::Sender<Result<(), DecideError>>,
@@ -60,14 +62,27 @@ enum Command {
     SetFrozen(SessionId, bool),
     Grant {
         key: ProposalKey,
+        seen: Option<ActionDigest>,
         reviewer: String,
         duration: Duration,
         reply: oneshot::Sender<Result<(), DecideError>>,
     },
     Revoke(String),
+    Watch {
+        reply: oneshot::Sender<Watching>,
+    },
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+}
+
+/// How many events an attached screen may fall behind before it is let go.
+pub const WATCH_BACKLOG: usize = 16_384;
+
+/// What an attached screen starts from ([`Queue::picture`]) and what it hears after.
+pub struct Watching {
+    pub picture: Vec<UiEvent>,
+    pub events: mpsc::Receiver<UiEvent>,
 }
 
 /// Talks to the queue task. Cheap to clone.
@@ -138,9 +153,22 @@ impl QueueHandle {
         reviewer: &str,
         answer: PersonDecision,
     ) -> Result<Result<(), DecideError>, Closed> {
+        self.decide_seen(key, None, reviewer, answer).await
+    }
+
+    /// [`QueueHandle::decide`] from a screen that holds its own copy of the queue: refused
+    /// ([`DecideError::Changed`]) unless `seen` is the digest of the action waiting under `key`.
+    pub async fn decide_seen(
+        &self,
+        key: ProposalKey,
+        seen: Option<ActionDigest>,
+        reviewer: &str,
+        answer: PersonDecision,
+    ) -> Result<Result<(), DecideError>, Closed> {
         let reviewer = reviewer.to_string();
         self.ask(|reply| Command::Decide {
             key,
+            seen,
             reviewer,
             answer,
             reply,
@@ -171,16 +199,19 @@ impl QueueHandle {
         let _ = self.commands.send(Command::SetFrozen(id, frozen));
     }
 
-    /// Approves a waiting item and grants similar ones in its session for `duration`.
+    /// Approves a waiting item and grants similar ones in its session for `duration`; with
+    /// `seen`, as [`QueueHandle::decide_seen`].
     pub async fn grant(
         &self,
         key: ProposalKey,
+        seen: Option<ActionDigest>,
         reviewer: &str,
         duration: Duration,
     ) -> Result<Result<(), DecideError>, Closed> {
         let reviewer = reviewer.to_string();
         self.ask(|reply| Command::Grant {
             key,
+            seen,
             reviewer,
             duration,
             reply,
@@ -190,6 +221,12 @@ impl QueueHandle {
 
     pub fn revoke(&self, grant: String) {
         let _ = self.commands.send(Command::Revoke(grant));
+    }
+
+    /// The queue as it stands and every change after, for a screen that attaches. The events
+    /// stop (the receiver ends) when the screen falls [`WATCH_BACKLOG`] events behind.
+    pub async fn watch(&self) -> Result<Watching, Closed> {
+        self.ask(|reply| Command::Watch { reply }).await
     }
 
     /// Withdraws everything waiting (the agents hear it), stops the task and closes the history.
@@ -220,6 +257,7 @@ pub fn spawn(
         streams: HashMap::new(),
         next_subscriber: 0,
         writer,
+        watchers: Vec::new(),
         shut_down: None,
     };
     tokio::spawn(task.run(receiver));
@@ -232,6 +270,8 @@ struct QueueTask {
     streams: HashMap<SubscriberId, EventSender>,
     next_subscriber: SubscriberId,
     writer: Option<StoreWriter>,
+    /// Attached screens ([`QueueHandle::watch`]).
+    watchers: Vec<mpsc::Sender<UiEvent>>,
     /// Who asked the task to stop, told once the history is closed.
     shut_down: Option<oneshot::Sender<()>>,
 }
@@ -313,7 +353,7 @@ impl QueueTask {
                         alert: Some(alert), ..
                     } = error
                     {
-                        let _ = self.ui.send(UiEvent::Alert(alert.clone()));
+                        self.show(UiEvent::Alert(alert.clone()));
                     }
                 }
                 let _ = reply.send(result);
@@ -325,13 +365,14 @@ impl QueueTask {
             }
             Command::Decide {
                 key,
+                seen,
                 reviewer,
                 answer,
                 reply,
             } => {
                 let result = self
-                    .queue
-                    .decide(now, &key, &reviewer, answer)
+                    .check_seen(&key, seen)
+                    .and_then(|()| self.queue.decide(now, &key, &reviewer, answer))
                     .map(|effects| self.apply(effects));
                 let _ = reply.send(result);
             }
@@ -356,19 +397,28 @@ impl QueueTask {
             }
             Command::Grant {
                 key,
+                seen,
                 reviewer,
                 duration,
                 reply,
             } => {
                 let result = self
-                    .queue
-                    .grant(now, &key, &reviewer, duration)
+                    .check_seen(&key, seen)
+                    .and_then(|()| self.queue.grant(now, &key, &reviewer, duration))
                     .map(|effects| self.apply(effects));
                 let _ = reply.send(result);
             }
             Command::Revoke(grant) => {
                 let effects = self.queue.revoke(&grant);
                 self.apply(effects);
+            }
+            Command::Watch { reply } => {
+                let (sender, events) = mpsc::channel(WATCH_BACKLOG);
+                self.watchers.push(sender);
+                let _ = reply.send(Watching {
+                    picture: self.queue.picture(),
+                    events,
+                });
             }
             Command::Shutdown { reply } => {
                 let effects = self.queue.shutdown(now);
@@ -378,6 +428,14 @@ impl QueueTask {
             }
         }
         true
+    }
+
+    /// Refuses a decision on another action than the one its reviewer saw.
+    fn check_seen(&self, key: &ProposalKey, seen: Option<ActionDigest>) -> Result<(), DecideError> {
+        match (seen, self.queue.waiting_digest(key)) {
+            (Some(seen), Some(waiting)) if seen != *waiting => Err(DecideError::Changed),
+            _ => Ok(()),
+        }
     }
 
     fn apply(&mut self, effects: Vec<Effect>) {
@@ -391,8 +449,7 @@ impl QueueTask {
                 if self.writer.is_some() {
                     records.push(event.clone());
                 }
-                // No screen (headless, or the screen has closed) is not an error.
-                let _ = self.ui.send(event);
+                self.show(event);
             }
         }
         if self.writer.is_none() {
@@ -450,6 +507,15 @@ impl QueueTask {
         {
             writer.record(records, then);
         }
+    }
+
+    /// Tells the console's screen and every attached one.
+    fn show(&mut self, event: UiEvent) {
+        // A screen that cannot keep up is let go: it watches again for a fresh picture.
+        self.watchers
+            .retain(|watcher| watcher.try_send(event.clone()).is_ok());
+        // No screen (headless, or the screen has closed) is not an error.
+        let _ = self.ui.send(event);
     }
 
     /// Sends an event to its stream; after the decision, the stream ends (dropping the sender

@@ -1,8 +1,10 @@
 //! The gate server: `signoff.v1.AgentGate`, with gRPC health and reflection, over the console's
-//! Unix socket and, for remote agents, over TCP with a bearer token (and TLS when configured).
-//! The only module of the console that touches tonic.
+//! Unix socket and, for remote agents, over TCP with a bearer token (and TLS when configured);
+//! `signoff.v1.Reviewer` for paired screens, on the Unix socket. The only module of the console
+//! that serves with tonic (`attach/` is the reviewer's client).
 
 mod limit;
+mod reviewer;
 mod service;
 pub mod socket;
 pub mod token;
@@ -11,28 +13,42 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use signoff_protocol::pb::agent_gate_server::AgentGateServer;
+use signoff_protocol::pb::reviewer_server::ReviewerServer;
 use tonic::service::{InterceptorLayer, Routes};
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::facts::Lookout;
 use crate::queue::QueueHandle;
+use crate::reviewers::Reviewers;
 pub use limit::MAX_REQUEST_BYTES;
+pub use reviewer::SCHEME as REVIEWER_SCHEME;
 pub use socket::{BoundSocket, SocketError, SocketFile, bind};
 pub use token::Token;
 
-/// Serves the gate on `socket` until `shutdown` resolves, watching its file
-/// ([`socket::Watched`]); `tell` hears what the person should know about it.
+/// What the Unix socket serves from.
+pub struct Serving {
+    pub queue: QueueHandle,
+    pub lookout: Lookout,
+    pub reviewers: Reviewers,
+}
+
+/// Serves the gate and the reviewers' service on `socket` until `shutdown` resolves, watching
+/// its file ([`socket::Watched`]); `tell` hears what the person should know about it.
 pub async fn serve(
     socket: BoundSocket,
-    queue: QueueHandle,
-    lookout: Lookout,
+    serving: Serving,
     tell: impl FnMut(String) + Send + 'static,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
+    let Serving {
+        queue,
+        lookout,
+        reviewers,
+    } = serving;
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
-        .add_routes(routes(queue, lookout, false).await)
+        .add_routes(routes(queue, lookout, Some(reviewers)).await)
         .serve_with_incoming_shutdown(
             socket::Watched::new(socket, socket::WATCH_EVERY, tell),
             shutdown,
@@ -127,15 +143,17 @@ impl Remote {
         } = self;
         server
             .layer(InterceptorLayer::new(token::require(token)))
-            .add_routes(routes(queue, lookout, true).await)
+            .add_routes(routes(queue, lookout, None).await)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
     }
 }
 
 /// The gate, and for any-language clients the standard health service and reflection to
-/// discover the API. `remote`: agents reach it over TCP, so the files here are not theirs.
-async fn routes(queue: QueueHandle, lookout: Lookout, remote: bool) -> Routes {
+/// discover the API; with `reviewers`, the reviewers' service. Without them, agents reach the gate
+/// over TCP, so the files here are not theirs.
+async fn routes(queue: QueueHandle, lookout: Lookout, reviewers: Option<Reviewers>) -> Routes {
+    let remote = reviewers.is_none();
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<AgentGateServer<service::GateService>>()
@@ -143,10 +161,16 @@ async fn routes(queue: QueueHandle, lookout: Lookout, remote: bool) -> Routes {
     let mut routes = Routes::builder();
     routes
         .add_service(limit::SizeLimited(
-            AgentGateServer::new(service::GateService::new(queue, lookout, remote))
+            AgentGateServer::new(service::GateService::new(queue.clone(), lookout, remote))
                 .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
         ))
         .add_service(health_service);
+    if let Some(reviewers) = reviewers {
+        routes.add_service(limit::SizeLimited(
+            ReviewerServer::new(reviewer::ReviewerService::new(queue.clone(), reviewers))
+                .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
+        ));
+    }
     match tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)
         .build_v1()

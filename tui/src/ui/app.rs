@@ -18,6 +18,7 @@ use signoff_protocol::{
 use super::history::{HistoryKey, HistoryPage, HistoryRequest, HistoryScreen};
 use super::keys::{KeyAction, Keymap};
 use crate::queue::{Grant, Item, PersonDecision, ProposalKey, UiEvent};
+use crate::reviewers::ReviewerInfo;
 
 /// How many decided items the stream keeps on screen.
 pub const STREAM_LEN: usize = 10_000;
@@ -36,6 +37,11 @@ pub enum Intent {
     SetFrozen(SessionId, bool),
     /// Read a page of the history (off the screen's task).
     LoadHistory(HistoryRequest),
+    /// A person typed the code a screen asking to pair shows.
+    Pair(String),
+    ListReviewers,
+    /// Revoke a reviewer's credential (by its id).
+    RevokeReviewer(String),
     Quit,
 }
 
@@ -70,6 +76,11 @@ pub enum Mode {
     Filter,
     Help,
     ConfirmQuit,
+    /// Pairing and revoking reviewers: `code` is what the person types.
+    Reviewers {
+        code: String,
+        selected: usize,
+    },
 }
 
 pub struct StreamEntry {
@@ -123,6 +134,8 @@ pub struct App {
     pub history: Option<HistoryScreen>,
     /// Whether this console keeps a history to view.
     pub history_kept: bool,
+    /// The paired reviewers, as last listed.
+    pub reviewers: Vec<ReviewerInfo>,
 }
 
 impl App {
@@ -147,7 +160,16 @@ impl App {
             status: None,
             history: None,
             history_kept: false,
+            reviewers: Vec::new(),
         }
+    }
+
+    /// The reviewers as they now stand, after a pairing or a revocation or when listed.
+    pub fn on_reviewers(&mut self, reviewers: Vec<ReviewerInfo>) {
+        if let Mode::Reviewers { selected, .. } = &mut self.mode {
+            *selected = (*selected).min(reviewers.len().saturating_sub(1));
+        }
+        self.reviewers = reviewers;
     }
 
     pub fn on_history_page(&mut self, page: Result<HistoryPage, String>) {
@@ -441,6 +463,36 @@ impl App {
                 self.mode = Mode::Browsing;
                 None
             }
+            Mode::Reviewers { code, selected } => {
+                match key.code {
+                    KeyCode::Esc => self.mode = Mode::Browsing,
+                    KeyCode::Enter if !code.is_empty() => {
+                        return Some(Intent::Pair(std::mem::take(code)));
+                    }
+                    KeyCode::Backspace => {
+                        code.pop();
+                    }
+                    KeyCode::Char(c)
+                        if !ctrl_c
+                            && (c.is_ascii_alphanumeric() || c == '-')
+                            && code.len() < 16 =>
+                    {
+                        code.push(c.to_ascii_uppercase());
+                    }
+                    KeyCode::Down => {
+                        *selected = (*selected + 1).min(self.reviewers.len().saturating_sub(1))
+                    }
+                    KeyCode::Up => *selected = selected.saturating_sub(1),
+                    KeyCode::Delete => {
+                        return self
+                            .reviewers
+                            .get(*selected)
+                            .map(|reviewer| Intent::RevokeReviewer(reviewer.id.clone()));
+                    }
+                    _ => {}
+                }
+                None
+            }
             Mode::ConfirmQuit => {
                 self.mode = Mode::Browsing;
                 (action == Some(KeyAction::Quit) || ctrl_c).then_some(Intent::Quit)
@@ -492,6 +544,13 @@ impl App {
             KeyAction::Filter => {
                 self.mode = Mode::Filter;
                 None
+            }
+            KeyAction::Reviewers => {
+                self.mode = Mode::Reviewers {
+                    code: String::new(),
+                    selected: 0,
+                };
+                Some(Intent::ListReviewers)
             }
             KeyAction::History if !self.history_kept => {
                 self.status = Some("This console keeps no history (the demo keeps none).".into());

@@ -27,13 +27,14 @@ pub enum KeyAction {
     Freeze,
     Revoke,
     History,
+    Reviewers,
     Help,
     Quit,
 }
 
 impl KeyAction {
     /// Every action, in the order help lists them.
-    pub const ALL: [KeyAction; 17] = [
+    pub const ALL: [KeyAction; 18] = [
         KeyAction::Approve,
         KeyAction::Deny,
         KeyAction::DenyWithNote,
@@ -49,6 +50,7 @@ impl KeyAction {
         KeyAction::Freeze,
         KeyAction::Revoke,
         KeyAction::History,
+        KeyAction::Reviewers,
         KeyAction::Help,
         KeyAction::Quit,
     ];
@@ -62,6 +64,7 @@ impl KeyAction {
             KeyAction::Pause => "pause",
             KeyAction::Freeze => "freeze",
             KeyAction::Revoke => "revoke",
+            KeyAction::Reviewers => "reviewers",
             other => other.describe(),
         }
     }
@@ -84,6 +87,7 @@ impl KeyAction {
             KeyAction::Freeze => "freeze/unfreeze the item's agent",
             KeyAction::Revoke => "revoke grant",
             KeyAction::History => "history",
+            KeyAction::Reviewers => "pair, list, revoke reviewers",
             KeyAction::Help => "help",
             KeyAction::Quit => "quit",
         }

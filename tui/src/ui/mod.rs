@@ -6,6 +6,7 @@
 //! the store or notifications.
 
 mod app;
+mod desk;
 pub mod history;
 pub mod keys;
 mod view;
@@ -17,12 +18,14 @@ use std::time::{Duration, Instant, SystemTime};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
+use tokio::sync::mpsc;
+
 use crate::attention::Notifier;
-use crate::console::Console;
 use crate::queue::UiEvent;
 use crate::sanitize;
 use crate::store::{self, Store};
 pub use app::{App, Intent, Mode, Pane};
+pub use desk::{Desk, Done, Terminal};
 use history::{HistoryPage, HistoryRequest};
 pub use keys::Keymap;
 pub use view::{clock_date, plural, render};
@@ -44,17 +47,24 @@ pub struct UiOptions {
     pub history: Option<PathBuf>,
 }
 
-/// Runs the screen until the person quits, then shuts the console down (answering every agent
-/// still waiting).
-pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
+/// What a screen shows and where its decisions go.
+pub struct Screen<'a> {
+    /// Where agents connect (or which console this screen is attached to), for the header.
+    pub header: String,
+    pub events: &'a mut mpsc::UnboundedReceiver<UiEvent>,
+    pub desk: &'a dyn Desk,
+}
+
+/// Runs the screen until the person quits (or its events end).
+pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
+    let Screen {
+        header,
+        events,
+        desk,
+    } = screen;
     let mut terminal = ratatui::try_init()?;
     let notifier = options.notify.then(Notifier::spawn);
-    // Where agents connect, shown in the header.
-    let listening = match console.remote_addr {
-        Some(addr) => format!("tcp {addr}  ·  {}", console.socket.display()),
-        None => console.socket.display().to_string(),
-    };
-    let mut app = App::new(listening, options.keys);
+    let mut app = App::new(header, options.keys);
     app.history_kept = options.history.is_some();
     let (pages_tx, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let mut keys = EventStream::new();
@@ -72,7 +82,7 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
         }
         let counting_down = !app.waiting.is_empty() || !app.grants.is_empty();
         tokio::select! {
-            Some(event) = console.events.recv() => {
+            Some(event) = events.recv() => {
                 let mut waiting_now = Vec::new();
                 let mut next = Some(event);
                 let mut applied = 0;
@@ -82,7 +92,7 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
                     }
                     app.on_event(event);
                     applied += 1;
-                    next = if applied < EVENTS_PER_TURN { console.events.try_recv().ok() } else { None };
+                    next = if applied < EVENTS_PER_TURN { events.try_recv().ok() } else { None };
                 }
                 if !waiting_now.is_empty() {
                     if options.bell {
@@ -109,8 +119,25 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
                             }
                         }
                         Some(intent) => {
-                            if let Err(error) = carry_out(&console, &mut app, intent).await {
-                                break Err(error);
+                            // Bound to what this screen showed.
+                            let seen = match &intent {
+                                Intent::Decide(key, _) | Intent::Grant(key, _) => app
+                                    .waiting
+                                    .iter()
+                                    .find(|item| &item.key == key)
+                                    .map(|item| item.digest),
+                                _ => None,
+                            };
+                            match desk.carry_out(intent, seen).await {
+                                Ok(done) => {
+                                    if let Some(said) = done.said {
+                                        app.status = Some(said);
+                                    }
+                                    if let Some(reviewers) = done.reviewers {
+                                        app.on_reviewers(reviewers);
+                                    }
+                                }
+                                Err(error) => break Err(error),
                             }
                         }
                         None => {}
@@ -130,7 +157,6 @@ pub async fn run(mut console: Console, options: UiOptions) -> io::Result<()> {
         }
     };
     ratatui::restore();
-    console.shutdown().await;
     result
 }
 
@@ -148,41 +174,6 @@ fn load_history(dir: &Path, request: HistoryRequest) -> Result<HistoryPage, Stri
         }
     }
     .map_err(|e| e.to_string())
-}
-
-/// Sends what the person decided to the queue; a refusal becomes a message on screen.
-async fn carry_out(console: &Console, app: &mut App, intent: Intent) -> io::Result<()> {
-    let refused = match intent {
-        Intent::Decide(item, answer) => console
-            .queue
-            .decide(item, signoff_protocol::TERMINAL, answer)
-            .await
-            .map_err(io::Error::other)?
-            .err(),
-        Intent::Grant(item, duration) => console
-            .queue
-            .grant(item, signoff_protocol::TERMINAL, duration)
-            .await
-            .map_err(io::Error::other)?
-            .err(),
-        Intent::Revoke(grant) => {
-            console.queue.revoke(grant);
-            None
-        }
-        Intent::SetFrozen(id, frozen) => {
-            console.queue.set_frozen(id, frozen);
-            None
-        }
-        Intent::SetPaused(paused) => {
-            console.queue.set_paused(paused);
-            None
-        }
-        Intent::Quit | Intent::LoadHistory(_) => None,
-    };
-    if let Some(error) = refused {
-        app.status = Some(error.to_string());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

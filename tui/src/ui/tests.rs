@@ -769,3 +769,44 @@ fn the_first_of_two_approvals_shows_as_one_of_two_until_the_decision() {
     assert!(screen.contains("approved (terminal…)"), "{screen}");
     assert!(app.first_approvals.is_empty());
 }
+
+#[test]
+fn a_pairing_code_is_typed_and_a_reviewer_revoked_from_the_reviewers_prompt() {
+    let mut app = busy_app();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('P')),
+        Some(Intent::ListReviewers)
+    );
+    app.on_reviewers(vec![
+        crate::reviewers::ReviewerInfo {
+            id: "r1".into(),
+            name: "alice".into(),
+            paired_at: now(),
+        },
+        crate::reviewers::ReviewerInfo {
+            id: "r2".into(),
+            name: "bob's laptop".into(),
+            paired_at: now(),
+        },
+    ]);
+    // Typed in lower case, with a space the prompt does not keep: the code as shown.
+    type_text(&mut app, "k7qm-4zxa");
+    assert_eq!(press(&mut app, KeyCode::Char(' ')), None);
+    insta::assert_debug_snapshot!("reviewers_prompt", draw(&app, 100, 30).backend());
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Intent::Pair("K7QM-4ZXA".into()))
+    );
+    // The keys that decide are letters of a code here: nothing is decided while it is open.
+    assert_eq!(press(&mut app, KeyCode::Char('y')), None);
+    assert_eq!(press(&mut app, KeyCode::Backspace), None);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(
+        press(&mut app, KeyCode::Delete),
+        Some(Intent::RevokeReviewer("r2".into()))
+    );
+    app.on_reviewers(Vec::new());
+    assert_eq!(press(&mut app, KeyCode::Delete), None);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browsing);
+}

@@ -1,4 +1,4 @@
-//! Other agents started with their safety off.
+//! Other agents started with their safety off, and signoff itself run by an agent.
 
 use signoff_protocol::Tier;
 
@@ -85,4 +85,64 @@ pub fn classify(command: &Command, out: &mut Vec<Finding>) {
         ),
     };
     out.push(finding);
+}
+
+/// signoff itself, run by an agent. Reaching for a reviewer's powers (`attach`: pairing,
+/// deciding) or taking the gate away (`uninstall`) is critical: an agent must never approve its
+/// own actions. Reading (`history`, `explain`, `policy`, `--help`) is read-only; anything else
+/// is left unknown (risky).
+pub fn signoff(command: &Command, out: &mut Vec<Finding>) {
+    let program = command.program;
+    let words = command.positionals();
+    // Any word: `signoff --socket X attach` has the flag's value first.
+    let named = |verb: &str| command.args.iter().any(|arg| arg == verb);
+    if named("attach") || named("uninstall") {
+        out.push(
+            Finding::new(
+                "signoff.reviewer",
+                Effect::Write,
+                Scope::Machine,
+                format!(
+                    "`{program}` reaches for signoff's own controls (attach: becoming a reviewer; uninstall: removing the gate): an agent must never review itself."
+                ),
+            )
+            .floor(Tier::Critical)
+            .resource(program.to_string()),
+        );
+        return;
+    }
+    let reads = command.has("--help")
+        || command.has("--version")
+        || matches!(words.first(), Some(&("explain" | "policy")))
+        || (words.first() == Some(&"history") && !named("export"));
+    if reads {
+        out.push(Finding::new(
+            "signoff.read",
+            Effect::Read,
+            Scope::Workspace,
+            format!("`{program}` reads its policy or history, or explains a command."),
+        ));
+    }
+}
+
+/// A program other than signoff talking to signoff's socket (`grpcurl -unix …/signoff.sock`,
+/// `socat`, `nc -U`): it could do what a reviewer does. Critical.
+pub fn signoff_socket(command: &Command, out: &mut Vec<Finding>) -> bool {
+    let Some(socket) = command.args.iter().find(|arg| arg.contains("signoff.sock")) else {
+        return false;
+    };
+    out.push(
+        Finding::new(
+            "signoff.socket",
+            Effect::Write,
+            Scope::Machine,
+            format!(
+                "`{}` talks to signoff's console directly ({socket}): only signoff's own clients may.",
+                command.program
+            ),
+        )
+        .floor(Tier::Critical)
+        .resource(socket.clone()),
+    );
+    true
 }

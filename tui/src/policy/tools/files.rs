@@ -484,6 +484,9 @@ pub fn read_path(path: &PathInfo, out: &mut Vec<Finding>) {
 /// Deleting or overwriting a path.
 pub fn delete(path: &PathInfo, program: &str) -> Finding {
     let shown = &path.shown;
+    if path.signoff {
+        return signoff_own(path, program, "deletes");
+    }
     if !path.unresolved && (shown.ends_with(".tfstate") || shown.ends_with(".tfstate.backup")) {
         return Finding::new(
             "iac.state-file",
@@ -558,9 +561,28 @@ pub fn delete(path: &PathInfo, program: &str) -> Finding {
     }
 }
 
+/// Changing signoff's own files: its policy, keys, history or socket. Critical: an agent must not
+/// change the gate that reviews it, nor act as its reviewer.
+fn signoff_own(path: &PathInfo, program: &str, verb: &str) -> Finding {
+    Finding::new(
+        "signoff.own-files",
+        Effect::Write,
+        Scope::Machine,
+        format!(
+            "`{program}` {verb} {}, signoff's own files: an agent must not change the gate that reviews it.",
+            path.shown
+        ),
+    )
+    .floor(Tier::Critical)
+    .resource(path.shown.clone())
+}
+
 /// Writing a path: reversible in the workspace, risky elsewhere or when it is sensitive.
 pub fn write(path: &PathInfo, program: &str, verb: &str) -> Finding {
     let shown = &path.shown;
+    if path.signoff {
+        return signoff_own(path, program, verb);
+    }
     if path.agent_settings {
         return Finding::new(
             "agent.settings",

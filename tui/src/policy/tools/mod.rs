@@ -169,6 +169,11 @@ pub fn classify(
     let before = (out.len(), runs.len());
     // What it shows adds to what it does (`set` prints every variable and changes nothing).
     let shows_secrets = secrets::classify(command, out);
+    if !matches!(command.program, "signoff" | "signoff-hook")
+        && agents::signoff_socket(command, out)
+    {
+        return true;
+    }
     if embedded::classify(command, out, runs) {
         return true;
     }
@@ -209,6 +214,7 @@ pub fn classify(
         "claude" | "codex" | "gemini" | "q" | "cursor-agent" | "aider" | "amp" => {
             agents::classify(command, out)
         }
+        "signoff" | "signoff-hook" => agents::signoff(command, out),
         _ => {
             let _ = files::classify(command, out)
                 || system::classify(command, out)

@@ -116,7 +116,9 @@ pub fn stream(app: &App, frame: &mut Frame, area: Rect) {
                 sanitize::line(decision.decided_by.who(), 9)
             )
             .green(),
-            Verdict::Denied => "denied".red(),
+            Verdict::Denied => {
+                format!("denied ({})", sanitize::line(decision.decided_by.who(), 11)).red()
+            }
             Verdict::Expired => "expired".magenta(),
             Verdict::Withdrawn => "withdrawn".dim(),
         };

@@ -1,5 +1,5 @@
 //! Prompts drawn over the screen, each taking every key while open: the typed confirmation of a
-//! critical item, the note sent with a denial, the grant's duration, and help.
+//! critical item, the note sent with a denial, the grant's duration, the reviewers, and help.
 
 use std::time::SystemTime;
 
@@ -38,6 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, now: SystemTime) {
             }
         }
         Mode::Help => help(app, frame),
+        Mode::Reviewers { code, selected } => reviewers(app, frame, code, *selected),
         _ => {}
     }
 }
@@ -163,6 +164,43 @@ fn grant(frame: &mut Frame, item: &Item, minutes: &str, now: SystemTime) {
         Color::Cyan,
         lines,
     );
+}
+
+/// Pairing (the code typed) above the paired reviewers (to revoke).
+fn reviewers(app: &App, frame: &mut Frame, code: &str, selected: usize) {
+    let shown = app.reviewers.len().min(8);
+    let rect = popup(frame, 76, shown as u16 + 8);
+    let width = usize::from(rect.width.saturating_sub(4));
+    let mut lines = vec![
+        Line::from("Run `signoff attach` where the reviewer is, and type the code it shows:"),
+        Line::from(format!("> {}▏", sanitize::inert(code))).bold(),
+        Line::from(""),
+    ];
+    if app.reviewers.is_empty() {
+        lines.push(Line::from(
+            "No reviewers are paired: only this terminal decides.".dim(),
+        ));
+    }
+    let first = selected.saturating_sub(shown.saturating_sub(1));
+    for (at, reviewer) in app.reviewers.iter().enumerate().skip(first).take(shown) {
+        let line = format!(
+            "{} {:<34} paired {}",
+            if at == selected { "▶" } else { " " },
+            sanitize::line(&reviewer.name, 34),
+            super::clock_date(signoff_protocol::to_unix_ms(reviewer.paired_at))
+        );
+        let line = sanitize::line(&line, width);
+        lines.push(if at == selected {
+            Line::from(line.bold())
+        } else {
+            Line::from(line)
+        });
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Enter pairs · ↑↓ select · Delete revokes the selected one · Esc closes".dim(),
+    ));
+    show(frame, rect, " Reviewers ", Color::Cyan, lines);
 }
 
 fn help(app: &App, frame: &mut Frame) {

@@ -1,0 +1,305 @@
+//! `signoff.v1.Reviewer` on the console's real socket: only a paired reviewer's credential opens
+//! it, decisions carry the reviewer's name and bind to the action seen, revocation ends a stream
+//! at once, and the two-person rule needs two different reviewers.
+
+use signoff_agent_sdk::{DecidedBy, Environment, Gate, Tier, Verdict};
+use signoff_protocol::pb::{self, pair_event, reviewer_client::ReviewerClient};
+use signoff_tui::queue::{PersonDecision, QueueConfig};
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+
+use crate::support::{TestConsole, shell, within};
+
+async fn channel(console: &TestConsole) -> Channel {
+    Gate::builder(&console.socket).channel().await.unwrap()
+}
+
+/// A request carrying `authorization: <value>`.
+fn with_auth<T>(message: T, value: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", value.parse().unwrap());
+    request
+}
+
+/// Pairs as `name`: the code is asked for over the socket, and typed "at the console".
+async fn pair(console: &TestConsole, name: &str) -> String {
+    let mut client = ReviewerClient::new(channel(console).await);
+    let mut events = client
+        .pair(pb::PairRequest { name: name.into() })
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(pair_event::Event::Code(code)) = events.message().await.unwrap().unwrap().event else {
+        panic!("the first event is the code");
+    };
+    assert_eq!(console.reviewers().confirm(&code).unwrap(), name);
+    let Some(pair_event::Event::Credential(credential)) =
+        events.message().await.unwrap().unwrap().event
+    else {
+        panic!("then the credential");
+    };
+    format!("Reviewer {credential}")
+}
+
+fn decide(item: &pb::QueueItem, verdict: pb::Verdict, typed: &str) -> pb::DecideRequest {
+    pb::DecideRequest {
+        session_id: item.session_id.clone(),
+        proposal_id: item.proposal_id.clone(),
+        action_digest: item.action_digest.clone(),
+        verdict: verdict as i32,
+        typed_text: typed.into(),
+        note: "not now".into(),
+    }
+}
+
+/// The next waiting item a Watch stream shows.
+async fn next_waiting(stream: &mut tonic::Streaming<pb::QueueEvent>) -> pb::QueueItem {
+    loop {
+        let event = within(stream.message()).await.unwrap().unwrap();
+        if let Some(pb::queue_event::Event::Waiting(item)) = event.event {
+            return item;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_paired_credential_the_reviewer_service_refuses_everything() {
+    let console = TestConsole::start().await;
+    let mut client = ReviewerClient::new(channel(&console).await);
+    let refused = [
+        client.watch(pb::WatchRequest {}).await.err(),
+        client
+            .watch(with_auth(pb::WatchRequest {}, "Bearer signoff_0123"))
+            .await
+            .err(),
+        client
+            .watch(with_auth(
+                pb::WatchRequest {},
+                "Reviewer signoff_reviewer_00",
+            ))
+            .await
+            .err(),
+        client
+            .set_paused(pb::SetPausedRequest { paused: true })
+            .await
+            .err(),
+        client
+            .confirm_pairing(pb::ConfirmPairingRequest {
+                code: "AAAA-AAAA".into(),
+            })
+            .await
+            .err(),
+    ];
+    for status in refused {
+        assert_eq!(status.map(|s| s.code()), Some(Code::Unauthenticated));
+    }
+    // Asking to pair is open to anyone, and gives a code, not a credential.
+    let mut events = client
+        .pair(pb::PairRequest {
+            name: "mallory".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = events.message().await.unwrap().unwrap();
+    assert!(matches!(first.event, Some(pair_event::Event::Code(_))));
+    assert!(console.reviewers().list().is_empty());
+    // A reviewer cannot take a name decisions use for the console itself.
+    let reserved = client
+        .pair(pb::PairRequest {
+            name: "terminal".into(),
+        })
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(reserved.code(), Code::InvalidArgument);
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_reviewer_sees_the_queue_and_its_decision_reaches_the_agent() {
+    let mut console = TestConsole::start_with_history().await;
+    let session = console.session("ops").await;
+    // Waiting before the screen attaches: it is in the picture the screen starts from.
+    let pending = session
+        .submit(shell("touch F", Environment::Staging), None)
+        .await
+        .unwrap();
+    let decision = tokio::spawn(pending.decision());
+    console.next_waiting().await;
+
+    let alice = pair(&console, "alice").await;
+    let mut client = ReviewerClient::new(channel(&console).await);
+    let mut alice_watch = client
+        .watch(with_auth(pb::WatchRequest {}, &alice))
+        .await
+        .unwrap()
+        .into_inner();
+    let bob = pair(&console, "bob").await;
+    let mut bob_watch = client
+        .watch(with_auth(pb::WatchRequest {}, &bob))
+        .await
+        .unwrap()
+        .into_inner();
+    let item = next_waiting(&mut alice_watch).await;
+    assert_eq!(next_waiting(&mut bob_watch).await, item);
+
+    // Bound to the action seen: another digest is refused.
+    let mut stale = decide(&item, pb::Verdict::Approved, "");
+    stale.action_digest = "00".repeat(32);
+    let refused = client.decide(with_auth(stale, &alice)).await.err().unwrap();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("not the action you saw"),
+        "{refused:?}"
+    );
+
+    client
+        .decide(with_auth(decide(&item, pb::Verdict::Approved, ""), &alice))
+        .await
+        .unwrap();
+    let decision = within(decision).await.unwrap().unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (Verdict::Approved, DecidedBy::Person("alice".into()))
+    );
+    // The other screen sees it decided, by alice.
+    loop {
+        let event = within(bob_watch.message()).await.unwrap().unwrap();
+        if let Some(pb::queue_event::Event::Decided(decided)) = event.event {
+            assert_eq!(decided.item.unwrap().proposal_id, item.proposal_id);
+            assert_eq!(decided.decision.unwrap().reviewers, "alice");
+            break;
+        }
+    }
+    // Two reviewers pressing on the same item: one decision wins, the other is told.
+    let late = client
+        .decide(with_auth(decide(&item, pb::Verdict::Denied, ""), &bob))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(late.code(), Code::FailedPrecondition);
+
+    let dir = console.shutdown().await;
+    let store = signoff_tui::store::Store::open(&dir.path().join("history")).unwrap();
+    let rows = signoff_tui::store::rows(&store, &Default::default()).unwrap();
+    assert_eq!(rows[0].decided_by, "alice", "the history says who decided");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_reviewer_is_refused_mid_stream() {
+    let console = TestConsole::start().await;
+    let alice = pair(&console, "alice").await;
+    let mut client = ReviewerClient::new(channel(&console).await);
+    let mut watch = client
+        .watch(with_auth(pb::WatchRequest {}, &alice))
+        .await
+        .unwrap()
+        .into_inner();
+    let listed = client
+        .list_reviewers(with_auth(pb::ListReviewersRequest {}, &alice))
+        .await
+        .unwrap()
+        .into_inner()
+        .reviewers;
+    assert_eq!(listed.len(), 1);
+    // Revoked from a trusted screen (here, the console's).
+    assert!(console.reviewers().revoke(&listed[0].reviewer_id));
+    let ended = loop {
+        match within(watch.message()).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the stream ended without saying why"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(ended.code(), Code::PermissionDenied);
+    let refused = client
+        .set_paused(with_auth(pb::SetPausedRequest { paused: true }, &alice))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_the_two_person_rule_a_critical_item_needs_two_different_reviewers() {
+    let mut console = TestConsole::start_with(QueueConfig {
+        two_person: Some(Tier::Critical),
+        ..QueueConfig::default()
+    })
+    .await;
+    let session = console.session("ops").await;
+    let mut delete = shell("railway volume delete vol-7f3a", Environment::Production);
+    delete.target.resource = "vol-7f3a".into();
+    let pending = session.submit(delete, None).await.unwrap();
+    assert_eq!(pending.assessed().assessment.tier, Tier::Critical);
+    let decision = tokio::spawn(pending.decision());
+    let waiting = console.next_waiting().await;
+
+    let alice = pair(&console, "alice").await;
+    let mut client = ReviewerClient::new(channel(&console).await);
+    let mut watch = client
+        .watch(with_auth(pb::WatchRequest {}, &alice))
+        .await
+        .unwrap()
+        .into_inner();
+    let item = next_waiting(&mut watch).await;
+    // Without the name typed: refused, as at the console.
+    let untyped = client
+        .decide(with_auth(decide(&item, pb::Verdict::Approved, ""), &alice))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(untyped.code(), Code::FailedPrecondition);
+    client
+        .decide(with_auth(
+            decide(&item, pb::Verdict::Approved, "vol-7f3a"),
+            &alice,
+        ))
+        .await
+        .unwrap();
+    // Everyone sees "1 of 2"; the agent hears nothing yet.
+    loop {
+        let event = within(watch.message()).await.unwrap().unwrap();
+        if let Some(pb::queue_event::Event::FirstApproval(first)) = event.event {
+            assert_eq!(first.by, "alice");
+            break;
+        }
+    }
+    assert!(!decision.is_finished(), "one approval does not run it");
+    let again = client
+        .decide(with_auth(
+            decide(&item, pb::Verdict::Approved, "vol-7f3a"),
+            &alice,
+        ))
+        .await
+        .err()
+        .unwrap();
+    assert!(again.message().contains("another reviewer"), "{again:?}");
+    assert!(
+        !decision.is_finished(),
+        "two approvals by one reviewer do not run it"
+    );
+
+    // The console's terminal is the second reviewer.
+    console
+        .decide(
+            &waiting,
+            PersonDecision::Approve {
+                typed: Some("vol-7f3a".into()),
+            },
+        )
+        .await;
+    let decision = within(decision).await.unwrap().unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (
+            Verdict::Approved,
+            DecidedBy::Person("alice and terminal".into())
+        )
+    );
+    console.shutdown().await;
+}

@@ -1,0 +1,108 @@
+//! Where the screen's decisions go: the queue in this process (the console's own terminal), or
+//! the console a screen is attached to (`signoff attach`). Both end in the same queue operations,
+//! so every reviewer has the same rules: a critical item needs its name typed, never a grant, and
+//! a decision binds to the action the screen showed.
+
+use std::io;
+
+use futures::future::BoxFuture;
+use signoff_protocol::{ActionDigest, TERMINAL};
+
+use super::Intent;
+use crate::queue::{DecideError, QueueHandle};
+use crate::reviewers::{ReviewerInfo, Reviewers};
+
+/// What came of an intent, for the screen.
+#[derive(Debug, Default)]
+pub struct Done {
+    /// A sentence for the person: a refusal, or what a pairing did.
+    pub said: Option<String>,
+    /// The reviewers as they now stand, after listing, pairing or revoking.
+    pub reviewers: Option<Vec<ReviewerInfo>>,
+}
+
+impl Done {
+    pub fn said(sentence: impl Into<String>) -> Done {
+        Done {
+            said: Some(sentence.into()),
+            reviewers: None,
+        }
+    }
+}
+
+/// Carries out what the person at a screen asked.
+pub trait Desk: Send + Sync {
+    /// `seen`: the digest of the action the screen showed, for a decision or a grant. An error
+    /// ends the screen: what it decides cannot reach the queue any more.
+    fn carry_out(
+        &self,
+        intent: Intent,
+        seen: Option<ActionDigest>,
+    ) -> BoxFuture<'_, io::Result<Done>>;
+}
+
+/// The console's own terminal: the queue and the reviewers of this process.
+pub struct Terminal {
+    pub queue: QueueHandle,
+    pub reviewers: Reviewers,
+}
+
+impl Desk for Terminal {
+    fn carry_out(
+        &self,
+        intent: Intent,
+        seen: Option<ActionDigest>,
+    ) -> BoxFuture<'_, io::Result<Done>> {
+        Box::pin(async move {
+            let refused = |result: Result<(), DecideError>| match result {
+                Ok(()) => Done::default(),
+                Err(error) => Done::said(error.to_string()),
+            };
+            Ok(match intent {
+                Intent::Decide(key, answer) => refused(
+                    self.queue
+                        .decide_seen(key, seen, TERMINAL, answer)
+                        .await
+                        .map_err(io::Error::other)?,
+                ),
+                Intent::Grant(key, duration) => refused(
+                    self.queue
+                        .grant(key, seen, TERMINAL, duration)
+                        .await
+                        .map_err(io::Error::other)?,
+                ),
+                Intent::Revoke(grant) => {
+                    self.queue.revoke(grant);
+                    Done::default()
+                }
+                Intent::SetFrozen(id, frozen) => {
+                    self.queue.set_frozen(id, frozen);
+                    Done::default()
+                }
+                Intent::SetPaused(paused) => {
+                    self.queue.set_paused(paused);
+                    Done::default()
+                }
+                Intent::Pair(code) => Done {
+                    said: Some(match self.reviewers.confirm(&code) {
+                        Ok(name) => {
+                            format!("{name} is now a reviewer: its decisions carry that name.")
+                        }
+                        Err(error) => error.to_string(),
+                    }),
+                    reviewers: Some(self.reviewers.list()),
+                },
+                Intent::ListReviewers => Done {
+                    said: None,
+                    reviewers: Some(self.reviewers.list()),
+                },
+                Intent::RevokeReviewer(id) => Done {
+                    said: (!self.reviewers.revoke(&id))
+                        .then(|| "That reviewer was already revoked.".to_string()),
+                    reviewers: Some(self.reviewers.list()),
+                },
+                Intent::Quit | Intent::LoadHistory(_) => Done::default(),
+            })
+        })
+    }
+}
