@@ -29,6 +29,8 @@ pub struct AttachOptions {
     pub socket: PathBuf,
     /// The name decisions made here carry.
     pub name: String,
+    /// The code `signoff serve` showed: this screen is its first reviewer.
+    pub first_code: Option<String>,
     pub ui: UiOptions,
 }
 
@@ -38,7 +40,8 @@ pub async fn attach(options: AttachOptions) -> anyhow::Result<()> {
     let channel = signoff_agent_sdk::Gate::builder(&options.socket)
         .channel()
         .await?;
-    let credential = pair(channel.clone(), &options.name, &target).await?;
+    let first_code = options.first_code.unwrap_or_default();
+    let credential = pair(channel.clone(), &options.name, &first_code, &target).await?;
     let mut value: MetadataValue<Ascii> = format!("{REVIEWER_SCHEME}{credential}").parse()?;
     value.set_sensitive(true);
     let client = ReviewerClient::with_interceptor(channel, WithCredential(value));
@@ -58,11 +61,17 @@ pub async fn attach(options: AttachOptions) -> anyhow::Result<()> {
 /// Asks to pair, shows the code, and waits for a person to type it. Printed before the screen
 /// opens, on the terminal the person reads.
 #[allow(clippy::print_stdout)]
-async fn pair(channel: Channel, name: &str, target: &str) -> anyhow::Result<String> {
+async fn pair(
+    channel: Channel,
+    name: &str,
+    first_code: &str,
+    target: &str,
+) -> anyhow::Result<String> {
     let mut client = ReviewerClient::new(channel);
     let mut events = client
         .pair(pb::PairRequest {
             name: name.to_string(),
+            first_code: first_code.to_string(),
         })
         .await
         .map_err(|status| anyhow::anyhow!("{target} refused to pair: {}", status.message()))?

@@ -240,7 +240,21 @@ enum Command {
         /// The name the decisions made here carry [default: $USER]
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// The code `signoff serve` showed, for the first screen of a console without one
+        #[arg(long, value_name = "CODE")]
+        code: Option<String>,
     },
+
+    /// Run the gate and the queue without a screen; attached screens are its only reviewers.
+    ///
+    /// For a shared box whose agents are remote (--listen) or run as other users. Prints, once,
+    /// the code the first `signoff attach --code CODE` presents; that screen then pairs the
+    /// others (P). Logs to $XDG_STATE_HOME/signoff/signoff.log. SIGTERM or Ctrl-C stops it
+    /// cleanly: what waits is withdrawn, not approved. Not for a box where agents run as your
+    /// own user: they could read the code from this terminal's scrollback or start their own
+    /// screen. Takes the console's options, given before `serve`:
+    /// `signoff --listen 0.0.0.0:7070 --tls-cert … --tls-key … --two-person critical serve`.
+    Serve,
 
     /// Open the console with simulated agents on a private socket, to see how it works.
     ///
@@ -559,7 +573,7 @@ pub fn main() -> ExitCode {
             }))
         }
         Some(Command::Token { command }) => report(token(&command)),
-        Some(Command::Attach { name }) => {
+        Some(Command::Attach { name, code }) => {
             let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
                 if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -573,6 +587,7 @@ pub fn main() -> ExitCode {
                 crate::attach::attach(crate::attach::AttachOptions {
                     socket,
                     name,
+                    first_code: code,
                     ui: ui_options(bell, notify, None)?,
                 })
                 .await
@@ -603,7 +618,8 @@ pub fn main() -> ExitCode {
                 json,
             ))
         }
-        None => {
+        command @ (None | Some(Command::Serve)) => {
+            let headless = command.is_some();
             let queue = QueueConfig {
                 default_wait: Duration::from_secs(cli.deadline),
                 breaker: cli.breaker,
@@ -632,18 +648,18 @@ pub fn main() -> ExitCode {
                     .transpose()?;
                 let policy = load_policy(policy.as_deref())?;
                 let ui = ui_options(bell, notify, history.as_ref().map(|h| h.dir.clone()))?;
-                open_console(
-                    ConsoleOptions {
-                        socket,
-                        queue,
-                        policy,
-                        history,
-                        remote,
-                    },
-                    ui,
-                    None,
-                )
-                .await
+                let options = ConsoleOptions {
+                    socket,
+                    queue,
+                    policy,
+                    history,
+                    remote,
+                };
+                if headless {
+                    crate::serve::serve(options).await
+                } else {
+                    open_console(options, ui, None).await
+                }
             }))
         }
     }

@@ -27,7 +27,10 @@ fn with_auth<T>(message: T, value: &str) -> Request<T> {
 async fn pair(console: &TestConsole, name: &str) -> String {
     let mut client = ReviewerClient::new(channel(console).await);
     let mut events = client
-        .pair(pb::PairRequest { name: name.into() })
+        .pair(pb::PairRequest {
+            name: name.into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -99,6 +102,7 @@ async fn without_a_paired_credential_the_reviewer_service_refuses_everything() {
     let mut events = client
         .pair(pb::PairRequest {
             name: "mallory".into(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -110,6 +114,7 @@ async fn without_a_paired_credential_the_reviewer_service_refuses_everything() {
     let reserved = client
         .pair(pb::PairRequest {
             name: "terminal".into(),
+            ..Default::default()
         })
         .await
         .err()
@@ -302,4 +307,108 @@ async fn under_the_two_person_rule_a_critical_item_needs_two_different_reviewers
         )
     );
     console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signoff_serve_has_no_screen_its_first_code_makes_the_first_reviewer_and_sigterm_withdraws()
+{
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let private = |command: &mut Command| {
+        for (name, sub) in [
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_STATE_HOME", "state"),
+            ("XDG_DATA_HOME", "data"),
+        ] {
+            command.env(name, dir.path().join(sub));
+        }
+    };
+    let mut serve = Command::new(crate::support::BINARY);
+    serve
+        .arg("--socket")
+        .arg(&socket)
+        .arg("serve")
+        .stdout(Stdio::piped());
+    private(&mut serve);
+    let mut serve = serve.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    let code = loop {
+        let line = lines.next().expect("serve printed no code").unwrap();
+        if let Some(rest) = line.split("signoff attach --code ").nth(1) {
+            break rest.trim().to_string();
+        }
+    };
+    let run = |file: &std::path::Path| {
+        let mut run = Command::new(crate::support::BINARY);
+        run.args(["run", "--env", "staging", "--socket"])
+            .arg(&socket)
+            .args(["--", "touch"])
+            .arg(file);
+        private(&mut run);
+        run.spawn().unwrap()
+    };
+
+    let channel = Gate::builder(&socket).channel().await.unwrap();
+    let mut client = ReviewerClient::new(channel);
+    let wrong = client
+        .pair(pb::PairRequest {
+            name: "mallory".into(),
+            first_code: "AAAA-AAAA".into(),
+        })
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(wrong.code(), Code::PermissionDenied);
+    let mut events = client
+        .pair(pb::PairRequest {
+            name: "on-call".into(),
+            first_code: code.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(pair_event::Event::Credential(credential)) =
+        events.message().await.unwrap().unwrap().event
+    else {
+        panic!("the first code gives a credential at once");
+    };
+    let on_call = format!("Reviewer {credential}");
+    let mut watch = client
+        .watch(with_auth(pb::WatchRequest {}, &on_call))
+        .await
+        .unwrap()
+        .into_inner();
+
+    let approved = dir.path().join("approved");
+    let mut agent = run(&approved);
+    let item = next_waiting(&mut watch).await;
+    client
+        .decide(with_auth(
+            decide(&item, pb::Verdict::Approved, ""),
+            &on_call,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(agent.wait().unwrap().code(), Some(0));
+    assert!(approved.exists());
+
+    // SIGTERM while an agent waits: withdrawn, not run; serve stops cleanly.
+    let withdrawn = dir.path().join("withdrawn");
+    let mut agent = run(&withdrawn);
+    next_waiting(&mut watch).await;
+    let pid = serve.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(serve.wait().unwrap().success());
+    assert_ne!(agent.wait().unwrap().code(), Some(0));
+    assert!(!withdrawn.exists());
+    assert!(!socket.exists(), "the socket goes with it");
 }

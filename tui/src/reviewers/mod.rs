@@ -7,6 +7,11 @@
 //! No command, file or call makes one by itself: an agent that asks to pair gets a code, and
 //! nothing more until a person types it.
 //!
+//! A console without a screen (`signoff serve`) has no trusted screen to type a code into: it
+//! shows one code of its own, once, on the terminal that started it ([`Reviewers::first_code`]);
+//! the first screen to present it becomes a reviewer ([`Reviewers::pair_first`]), and pairs the
+//! others as above.
+//!
 //! The console keeps each credential's SHA-256, never the credential, and compares in constant
 //! time. Pairings live as long as the console: after a restart, screens pair again.
 
@@ -49,6 +54,8 @@ pub enum PairError {
     Gone(String),
     #[error("cannot make a credential: {0}")]
     Random(String),
+    #[error("that is not the code `signoff serve` showed, or it was used already")]
+    NotFirstCode,
 }
 
 /// A paired reviewer, as screens list it.
@@ -84,6 +91,8 @@ struct Inner {
     pending: Vec<Pending>,
     paired: Vec<Paired>,
     next_id: u64,
+    /// The code `signoff serve` showed, until a screen presents it.
+    first: Option<String>,
 }
 
 struct Pending {
@@ -149,25 +158,39 @@ impl Reviewers {
         let pending = inner.pending.swap_remove(at);
         // The name was free when asked; another pairing may have taken it since.
         inner.check_name(&pending.name)?;
-        let credential = new_credential().map_err(|e| PairError::Random(e.to_string()))?;
-        inner.next_id += 1;
-        let info = ReviewerInfo {
-            id: format!("r{}", inner.next_id),
-            name: pending.name,
-            paired_at: SystemTime::now(),
-        };
-        let name = info.name.clone();
         // Under the lock: the credential is known to `identify` before its screen can use it.
-        inner.paired.push(Paired {
-            info,
-            hash: hash(&credential),
-            revoked: watch::channel(false).0,
-        });
+        let credential = inner.enrol(&pending.name)?;
         if pending.deliver.send(credential).is_err() {
             inner.paired.pop();
             return Err(PairError::Gone(code));
         }
-        Ok(name)
+        Ok(pending.name)
+    }
+
+    /// For a console without a screen: the one code that makes the first reviewer, to show on
+    /// the terminal that started it. Replaces any earlier one.
+    pub fn first_code(&self) -> Result<String, PairError> {
+        let code = new_code().map_err(|e| PairError::Random(e.to_string()))?;
+        self.inner().first = Some(code.clone());
+        Ok(code)
+    }
+
+    /// A screen presents the code [`Reviewers::first_code`] made: it becomes the reviewer `name`
+    /// at once, and the code is spent. Returns its credential.
+    pub fn pair_first(&self, name: &str, code: &str) -> Result<String, PairError> {
+        let name = name.trim();
+        let code = normalize(code);
+        let mut inner = self.inner();
+        inner.check_name(name)?;
+        let matches = inner
+            .first
+            .as_ref()
+            .is_some_and(|first| bool::from(first.as_bytes().ct_eq(code.as_bytes())));
+        if !matches {
+            return Err(PairError::NotFirstCode);
+        }
+        inner.first = None;
+        inner.enrol(name)
     }
 
     /// The reviewer `credential` belongs to, if it is paired and not revoked.
@@ -211,6 +234,22 @@ impl Reviewers {
 }
 
 impl Inner {
+    /// A new reviewer `name`: its credential, whose hash is kept.
+    fn enrol(&mut self, name: &str) -> Result<String, PairError> {
+        let credential = new_credential().map_err(|e| PairError::Random(e.to_string()))?;
+        self.next_id += 1;
+        self.paired.push(Paired {
+            info: ReviewerInfo {
+                id: format!("r{}", self.next_id),
+                name: name.to_string(),
+                paired_at: SystemTime::now(),
+            },
+            hash: hash(&credential),
+            revoked: watch::channel(false).0,
+        });
+        Ok(credential)
+    }
+
     fn check_name(&self, name: &str) -> Result<(), PairError> {
         let chars = name.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(|c| c.is_control()) {
@@ -348,6 +387,28 @@ mod tests {
         drop(pairing);
         assert!(matches!(reviewers.confirm(&code), Err(PairError::Gone(_))));
         assert!(reviewers.list().is_empty());
+    }
+
+    #[test]
+    fn the_first_code_of_a_console_without_a_screen_pairs_once() {
+        let reviewers = Reviewers::default();
+        assert_eq!(
+            reviewers.pair_first("alice", "AAAA-AAAA"),
+            Err(PairError::NotFirstCode),
+            "no code was shown"
+        );
+        let code = reviewers.first_code().unwrap();
+        assert_eq!(
+            reviewers.pair_first("alice", "AAAA-AAAA"),
+            Err(PairError::NotFirstCode)
+        );
+        let credential = reviewers.pair_first("alice", &code.to_lowercase()).unwrap();
+        assert_eq!(reviewers.identify(&credential).unwrap().name, "alice");
+        assert_eq!(
+            reviewers.pair_first("bob", &code),
+            Err(PairError::NotFirstCode),
+            "spent"
+        );
     }
 
     #[test]

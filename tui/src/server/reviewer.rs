@@ -61,6 +61,7 @@ fn pair_refused(error: PairError) -> Status {
         PairError::TooMany => Status::resource_exhausted(error.to_string()),
         PairError::Random(_) => Status::internal(error.to_string()),
         PairError::UnknownCode(_) | PairError::Gone(_) => Status::not_found(error.to_string()),
+        PairError::NotFirstCode => Status::permission_denied(error.to_string()),
         _ => Status::invalid_argument(error.to_string()),
     }
 }
@@ -77,9 +78,19 @@ impl reviewer_server::Reviewer for ReviewerService {
         &self,
         request: Request<pb::PairRequest>,
     ) -> Result<Response<Self::PairStream>, Status> {
+        let request = request.into_inner();
+        if !request.first_code.is_empty() {
+            let credential = self
+                .reviewers
+                .pair_first(&request.name, &request.first_code)
+                .map_err(pair_refused)?;
+            let events =
+                stream::once(async move { event(pair_event::Event::Credential(credential)) });
+            return Ok(Response::new(events.boxed()));
+        }
         let Pairing { code, credential } = self
             .reviewers
-            .request(&request.into_inner().name)
+            .request(&request.name)
             .map_err(pair_refused)?;
         let credential = async move {
             match tokio::time::timeout(PAIRING_TIME, credential).await {

@@ -1,0 +1,45 @@
+//! `signoff serve`: the gate and the queue without a screen, for a shared box whose agents are
+//! remote or run as other users. Attached screens are its only reviewers: the first presents the
+//! code printed here once, and pairs the others.
+
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::console::{Console, ConsoleOptions};
+use crate::queue::UiEvent;
+
+/// Serves until SIGTERM or Ctrl-C, then withdraws what waits (not approved) and stops.
+#[allow(clippy::print_stdout)]
+pub async fn serve(options: ConsoleOptions) -> anyhow::Result<()> {
+    crate::logging::init();
+    let mut console = Console::start(options)?;
+    let code = console.reviewers.first_code()?;
+    println!(
+        "signoff serve: agents connect to {}",
+        console.socket.display()
+    );
+    if let Some(addr) = console.remote_addr {
+        println!("               and to tcp {addr}");
+    }
+    println!("The first reviewer runs:  signoff attach --code {code}");
+    println!("(shown once; that screen pairs the others with P). SIGTERM or Ctrl-C stops.");
+    if let Some(path) = crate::logging::log_path() {
+        println!("Logs: {}", path.display());
+    }
+    let mut terminate = signal(SignalKind::terminate())?;
+    loop {
+        tokio::select! {
+            event = console.events.recv() => match event {
+                // What a screen would have shown the person goes to the log.
+                Some(UiEvent::Alert(alert)) => tracing::warn!(%alert, "console alert"),
+                Some(_) => {}
+                None => break,
+            },
+            _ = terminate.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    tracing::info!("stopping: what waits is withdrawn");
+    console.shutdown().await;
+    println!("signoff serve: stopped; what waited was withdrawn, not approved.");
+    Ok(())
+}
