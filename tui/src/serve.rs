@@ -2,28 +2,36 @@
 //! remote or run as other users. Attached screens are its only reviewers: the first presents the
 //! code printed here once, and pairs the others.
 
+use std::io::Write;
+
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::console::{Console, ConsoleOptions};
 use crate::queue::UiEvent;
 
+/// A line for the terminal that started it. A terminal gone (a closed pipe) stops nothing.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 /// Serves until SIGTERM or Ctrl-C, then withdraws what waits (not approved) and stops.
-#[allow(clippy::print_stdout)]
 pub async fn serve(options: ConsoleOptions) -> anyhow::Result<()> {
     crate::logging::init();
     let mut console = Console::start(options)?;
     let code = console.reviewers.first_code()?;
-    println!(
+    say(&format!(
         "signoff serve: agents connect to {}",
         console.socket.display()
-    );
+    ));
     if let Some(addr) = console.remote_addr {
-        println!("               and to tcp {addr}");
+        say(&format!("               and to tcp {addr}"));
     }
-    println!("The first reviewer runs:  signoff attach --code {code}");
-    println!("(shown once; that screen pairs the others with P). SIGTERM or Ctrl-C stops.");
+    say(&format!(
+        "The first reviewer runs:  signoff attach --code {code}"
+    ));
+    say("(shown once; that screen pairs the others with P). SIGTERM or Ctrl-C stops.");
     if let Some(path) = crate::logging::log_path() {
-        println!("Logs: {}", path.display());
+        say(&format!("Logs: {}", path.display()));
     }
     let mut terminate = signal(SignalKind::terminate())?;
     loop {
@@ -40,6 +48,6 @@ pub async fn serve(options: ConsoleOptions) -> anyhow::Result<()> {
     }
     tracing::info!("stopping: what waits is withdrawn");
     console.shutdown().await;
-    println!("signoff serve: stopped; what waited was withdrawn, not approved.");
+    say("signoff serve: stopped; what waited was withdrawn, not approved.");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! `cargo bench -p signoff-tests` (about 3 minutes, the first run longer: it fills a 1,000,000
 //! decision history kept under `target/`); `cargo bench -p signoff-tests -- --quick` (under a
 //! minute: shorter runs, a 100,000 decision history). `-- --only NAME` runs one part
-//! (transport, hook, classify, render, history); `-- --only soak [--minutes N]` runs the soak,
+//! (transport, hook, classify, render, history, reviewers); `-- --only soak [--minutes N]` runs the soak,
 //! which is not part of the default run.
 #![allow(clippy::print_stdout)]
 
@@ -12,6 +12,7 @@ mod classify;
 mod history;
 mod hook;
 mod render;
+mod reviewers;
 mod soak;
 mod transport;
 
@@ -147,6 +148,9 @@ fn main() {
     }
     if runs("history") {
         history::run(quick, &args, &mut summary);
+    }
+    if runs("reviewers") {
+        reviewers::run(quick, &mut summary);
     }
     // Ten minutes: only when asked for by name.
     if only.is_some_and(|only| only == "soak") {

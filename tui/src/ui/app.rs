@@ -553,7 +553,9 @@ impl App {
                 Some(Intent::ListReviewers)
             }
             KeyAction::History if !self.history_kept => {
-                self.status = Some("This console keeps no history (the demo keeps none).".into());
+                self.status = Some(
+                    "No history to show here: the demo and attached screens keep none (`signoff history` reads the console's).".into(),
+                );
                 None
             }
             KeyAction::History => {

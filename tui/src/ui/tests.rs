@@ -703,7 +703,7 @@ fn the_history_search_and_a_console_without_history() {
         demo.status
             .as_deref()
             .unwrap_or("")
-            .contains("keeps no history")
+            .contains("No history to show here")
     );
 }
 
