@@ -53,6 +53,7 @@ pub async fn attach(options: AttachOptions) -> anyhow::Result<()> {
         header: format!("attached to {target} as {}", options.name),
         events: &mut events,
         desk: &desk,
+        closes_console: false,
     };
     crate::ui::run(screen, options.ui).await?;
     Ok(())

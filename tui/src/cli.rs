@@ -978,6 +978,7 @@ async fn open_console(
         header,
         events: &mut console.events,
         desk: &desk,
+        closes_console: true,
     };
     let shown = crate::ui::run(screen, ui).await;
     // Every agent still waiting hears it is withdrawn, not approved.

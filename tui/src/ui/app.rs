@@ -134,6 +134,9 @@ pub struct App {
     pub history: Option<HistoryScreen>,
     /// Whether this console keeps a history to view.
     pub history_kept: bool,
+    /// Quitting this screen closes the console, withdrawing what waits (false on an attached
+    /// screen: quitting it withdraws nothing, so it does not ask).
+    pub quit_withdraws: bool,
     /// The paired reviewers, as last listed.
     pub reviewers: Vec<ReviewerInfo>,
 }
@@ -160,6 +163,7 @@ impl App {
             status: None,
             history: None,
             history_kept: false,
+            quit_withdraws: true,
             reviewers: Vec::new(),
         }
     }
@@ -648,7 +652,7 @@ impl App {
     }
 
     fn quit(&mut self) -> Option<Intent> {
-        if self.waiting.is_empty() {
+        if self.waiting.is_empty() || !self.quit_withdraws {
             return Some(Intent::Quit);
         }
         self.mode = Mode::ConfirmQuit;

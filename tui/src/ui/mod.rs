@@ -53,6 +53,8 @@ pub struct Screen<'a> {
     pub header: String,
     pub events: &'a mut mpsc::UnboundedReceiver<UiEvent>,
     pub desk: &'a dyn Desk,
+    /// Quitting this screen closes the console (false for an attached screen).
+    pub closes_console: bool,
 }
 
 /// Runs the screen until the person quits (or its events end).
@@ -61,11 +63,13 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
         header,
         events,
         desk,
+        closes_console,
     } = screen;
     let mut terminal = ratatui::try_init()?;
     let notifier = options.notify.then(Notifier::spawn);
     let mut app = App::new(header, options.keys);
     app.history_kept = options.history.is_some();
+    app.quit_withdraws = closes_console;
     let (pages_tx, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let mut keys = EventStream::new();
     let mut dirty = true;

@@ -810,3 +810,17 @@ fn a_pairing_code_is_typed_and_a_reviewer_revoked_from_the_reviewers_prompt() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Browsing);
 }
+
+#[test]
+fn quitting_an_attached_screen_withdraws_nothing_so_it_does_not_ask() {
+    let mut console = busy_app();
+    assert_eq!(press(&mut console, KeyCode::Char('q')), None);
+    assert_eq!(
+        console.mode,
+        Mode::ConfirmQuit,
+        "items wait: the console asks"
+    );
+    let mut attached = busy_app();
+    attached.quit_withdraws = false;
+    assert_eq!(press(&mut attached, KeyCode::Char('q')), Some(Intent::Quit));
+}
