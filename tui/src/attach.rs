@@ -218,10 +218,9 @@ impl Desk for Attached {
                         .await;
                     let mut done = list(&mut client).await;
                     done.said = Some(match paired {
-                        Ok(response) => format!(
-                            "{} is now a reviewer: its decisions carry that name.",
-                            response.into_inner().name
-                        ),
+                        Ok(response) => {
+                            crate::reviewers::paired_sentence(&response.into_inner().name)
+                        }
                         Err(status) => status.message().to_string(),
                     });
                     done

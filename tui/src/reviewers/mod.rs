@@ -66,6 +66,11 @@ pub struct ReviewerInfo {
     pub paired_at: SystemTime,
 }
 
+/// What a screen says once it has paired the reviewer `name`.
+pub fn paired_sentence(name: &str) -> String {
+    format!("{name} is now a reviewer: its decisions carry that name.")
+}
+
 /// Who is calling: the reviewer a credential belongs to.
 #[derive(Debug, Clone)]
 pub struct Reviewer {

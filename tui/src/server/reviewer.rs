@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use signoff_protocol::pb::{self, pair_event, reviewer_server};
-use signoff_protocol::{InvalidMessage, to_unix_ms};
+use signoff_protocol::to_unix_ms;
 use tonic::{Request, Response, Status};
 
+use super::service::{closing, invalid};
 use crate::queue::{Closed, DecideError, PersonDecision, QueueHandle, Watching};
 use crate::reviewers::wire::{self, digest, key};
 use crate::reviewers::{PAIRING_TIME, PairError, Pairing, Reviewer, Reviewers};
@@ -40,14 +41,6 @@ impl ReviewerService {
                 )
             })
     }
-}
-
-fn invalid(error: InvalidMessage) -> Status {
-    Status::invalid_argument(error.to_string())
-}
-
-fn closing(_: Closed) -> Status {
-    Status::unavailable("the console is closing")
 }
 
 fn refused(result: Result<Result<(), DecideError>, Closed>) -> Result<(), Status> {

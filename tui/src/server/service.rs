@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use signoff_protocol::pb::{self, agent_gate_server::AgentGate};
-use signoff_protocol::{Action, InvalidMessage, ProposalId, SessionId, SessionInfo, variables};
+use signoff_protocol::{Action, InvalidMessage, SessionId, SessionInfo, variables};
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -67,19 +67,16 @@ impl GateService {
     }
 }
 
-fn invalid(error: InvalidMessage) -> Status {
+pub(super) fn invalid(error: InvalidMessage) -> Status {
     Status::invalid_argument(error.to_string())
 }
 
-fn closing(_: Closed) -> Status {
+pub(super) fn closing(_: Closed) -> Status {
     Status::unavailable("the console is closing")
 }
 
 fn proposal_key(session_id: String, proposal_id: String) -> Result<ProposalKey, Status> {
-    Ok(ProposalKey {
-        session: SessionId::parse(session_id).map_err(invalid)?,
-        proposal: ProposalId::parse(proposal_id).map_err(invalid)?,
-    })
+    crate::reviewers::wire::key(session_id, proposal_id).map_err(invalid)
 }
 
 #[tonic::async_trait]

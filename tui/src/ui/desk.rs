@@ -85,9 +85,7 @@ impl Desk for Terminal {
                 }
                 Intent::Pair(code) => Done {
                     said: Some(match self.reviewers.confirm(&code) {
-                        Ok(name) => {
-                            format!("{name} is now a reviewer: its decisions carry that name.")
-                        }
+                        Ok(name) => crate::reviewers::paired_sentence(&name),
                         Err(error) => error.to_string(),
                     }),
                     reviewers: Some(self.reviewers.list()),
