@@ -234,15 +234,27 @@ enum Command {
     /// Shows a pairing code: a person presses P in the console (or in a screen already attached)
     /// and types it; only then does this screen become a reviewer. It then shows the console's
     /// screen, live, and what is decided here reaches the agents and carries this reviewer's
-    /// name in the history. The credential is kept in memory only: after this screen quits, pair
-    /// again. Connects to --socket (the console's Unix socket).
+    /// name in the history.
+    ///
+    /// On this machine it connects to --socket, and keeps the credential in memory only: after
+    /// this screen quits, pair again. Given a remote console's URL (one started with --listen
+    /// and --tls-cert/--tls-key, or listening on loopback), it keeps the credential in
+    /// $XDG_CONFIG_HOME/signoff/reviewers/, readable by you only, and attaches again without
+    /// pairing while that console runs.
     Attach {
-        /// The name the decisions made here carry [default: $USER]
+        /// A remote console's URL: https://host:7070 (http:// only to a loopback address)
+        #[arg(value_name = "URL")]
+        url: Option<String>,
+        /// The name the decisions made here carry [default: the name kept for URL, else $USER]
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// The code `signoff serve` showed, for the first screen of a console without one
         #[arg(long, value_name = "CODE")]
         code: Option<String>,
+        /// For an https URL: the CA certificate (PEM) that signed the console's certificate, such
+        /// as a self-signed certificate itself [default: the system's roots]
+        #[arg(long, env = "SIGNOFF_TLS_CA", value_name = "FILE")]
+        tls_ca: Option<PathBuf>,
     },
 
     /// Run the gate and the queue without a screen; attached screens are its only reviewers.
@@ -573,19 +585,31 @@ pub fn main() -> ExitCode {
             }))
         }
         Some(Command::Token { command }) => report(token(&command)),
-        Some(Command::Attach { name, code }) => {
+        Some(Command::Attach {
+            url,
+            name,
+            code,
+            tls_ca,
+        }) => {
             let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
+                let target = match url {
+                    Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                        PathBuf::from(url)
+                    }
+                    Some(other) => anyhow::bail!(
+                        "{other} is not a console's URL: give https://host:port (or http:// to a loopback address); for a socket on this machine use --socket"
+                    ),
+                    None => socket,
+                };
                 if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                     anyhow::bail!(
                         "an attached screen needs a terminal (stdin and stdout must be a tty)"
                     );
                 }
-                let name = name
-                    .or_else(|| std::env::var("USER").ok())
-                    .unwrap_or_else(|| "reviewer".into());
                 crate::attach::attach(crate::attach::AttachOptions {
-                    socket,
+                    target,
+                    tls_ca,
                     name,
                     first_code: code,
                     ui: ui_options(bell, notify, None)?,

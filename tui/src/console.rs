@@ -116,23 +116,16 @@ impl Console {
         let reviewers = Reviewers::default();
         let (stop, stopped) = oneshot::channel::<()>();
         let stopped = stopped.map(drop).shared();
-        let local = server::serve(
-            bound,
-            server::Serving {
-                queue: queue.clone(),
-                lookout: lookout.clone(),
-                reviewers: reviewers.clone(),
-            },
-            tell,
-            stopped.clone(),
-        );
-        let remote = {
-            let queue = queue.clone();
-            async move {
-                match remote {
-                    Some(remote) => remote.serve(queue, lookout, stopped).await,
-                    None => Ok(()),
-                }
+        let serving = server::Serving {
+            queue: queue.clone(),
+            lookout,
+            reviewers: reviewers.clone(),
+        };
+        let local = server::serve(bound, serving.clone(), tell, stopped.clone());
+        let remote = async move {
+            match remote {
+                Some(remote) => remote.serve(serving, stopped).await,
+                None => Ok(()),
             }
         };
         let servers = tokio::spawn(async move {

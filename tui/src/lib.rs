@@ -20,6 +20,7 @@ pub mod queue;
 pub mod reviewers;
 pub mod run_command;
 pub mod sanitize;
+mod secret_file;
 pub mod serve;
 pub mod server;
 pub mod store;

@@ -119,3 +119,82 @@ fn a_paired_screen_decides_and_the_two_person_rule_needs_both_screens() {
     assert_eq!(agent.wait().unwrap().code(), Some(77));
     assert!(!later.exists());
 }
+
+#[test]
+fn a_remote_screen_attaches_over_tls_and_its_kept_credential_attaches_it_again_without_pairing() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let made = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} {BINARY} token new", private(dir.path())))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let console = Tmux::start(&format!(
+        "{} {BINARY} --socket {} --no-notify --listen 127.0.0.1:{port} --tls-cert {} --tls-key {}",
+        private(dir.path()),
+        socket.display(),
+        cert.display(),
+        key.display()
+    ));
+    console.wait_for("Nothing waits");
+
+    // The reviewer's machine: its own config directory.
+    let elsewhere = dir.path().join("elsewhere");
+    let url = format!("https://127.0.0.1:{port}");
+    let attach_remote = || {
+        Tmux::start(&format!(
+            "{} {BINARY} attach {url} --tls-ca {} --name bob --no-notify",
+            private(&elsewhere),
+            cert.display()
+        ))
+    };
+    let bob = attach_remote();
+    let code = code(&bob);
+    console.keys(&["P"]);
+    console.wait_for("type the code it shows");
+    console.keys(&["-l", &code]);
+    console.keys(&["Enter"]);
+    console.wait_for("bob is now a reviewer");
+    console.keys(&["Escape"]);
+    bob.wait_for(&format!("attached to {url} as bob"));
+
+    let approved = dir.path().join("approved");
+    let mut agent = run(&socket, &approved);
+    bob.wait_for("Waiting for you (1)");
+    bob.keys(&["y"]);
+    assert_eq!(agent.wait().unwrap().code(), Some(0));
+    assert!(approved.exists());
+    console.wait_for("approved (bob)");
+
+    // Kept for this console, readable by its user only; attaching again needs no code.
+    let kept = std::fs::read_dir(elsewhere.join("config/signoff/reviewers"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect::<Vec<_>>();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let mode = std::fs::metadata(&kept[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    bob.keys(&["q"]);
+    drop(bob);
+    let again = attach_remote();
+    let screen = again.wait_for(&format!("attached to {url} as bob"));
+    assert!(!screen.contains("Pairing code"), "{screen}");
+    let denied = dir.path().join("denied");
+    let mut agent = run(&socket, &denied);
+    again.wait_for("Waiting for you (1)");
+    again.keys(&["n"]);
+    assert_eq!(agent.wait().unwrap().code(), Some(77));
+    console.wait_for("denied (bob)");
+}

@@ -5,7 +5,8 @@
 use signoff_agent_sdk::{DecidedBy, Environment, Gate, Tier, Verdict};
 use signoff_protocol::pb::{self, pair_event, reviewer_client::ReviewerClient};
 use signoff_tui::queue::{PersonDecision, QueueConfig};
-use tonic::transport::Channel;
+use signoff_tui::server::{RemoteOptions, Token};
+use tonic::transport::{Channel, Identity};
 use tonic::{Code, Request};
 
 use crate::support::{TestConsole, shell, within};
@@ -25,7 +26,12 @@ fn with_auth<T>(message: T, value: &str) -> Request<T> {
 
 /// Pairs as `name`: the code is asked for over the socket, and typed "at the console".
 async fn pair(console: &TestConsole, name: &str) -> String {
-    let mut client = ReviewerClient::new(channel(console).await);
+    pair_over(channel(console).await, console, name).await
+}
+
+/// Pairs as `name`, asking over `channel`.
+async fn pair_over(channel: Channel, console: &TestConsole, name: &str) -> String {
+    let mut client = ReviewerClient::new(channel);
     let mut events = client
         .pair(pb::PairRequest {
             name: name.into(),
@@ -411,4 +417,95 @@ async fn signoff_serve_has_no_screen_its_first_code_makes_the_first_reviewer_and
     assert_ne!(agent.wait().unwrap().code(), Some(0));
     assert!(!withdrawn.exists());
     assert!(!socket.exists(), "the socket goes with it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_a_remote_reviewer_pairs_and_decides_with_its_own_credential_never_the_agents_token()
+ {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let (cert, key) = (certified.cert.pem(), certified.signing_key.serialize_pem());
+    let token = Token::generate().unwrap();
+    let console = TestConsole::start_remote(RemoteOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        token: token.clone(),
+        tls: Some(Identity::from_pem(&cert, &key)),
+    })
+    .await;
+    let url = format!("https://{}", console.remote_addr());
+    let remote = Gate::builder(&url)
+        .ca_certificate(cert.as_bytes())
+        .channel()
+        .await
+        .unwrap();
+
+    // No agent's token is needed to ask, and a person must still type the code.
+    let alice = pair_over(remote.clone(), &console, "alice").await;
+    let mut client = ReviewerClient::new(remote.clone());
+    let mut watch = client
+        .watch(with_auth(pb::WatchRequest {}, &alice))
+        .await
+        .unwrap()
+        .into_inner();
+    let session = console.session("ops").await;
+    let pending = session
+        .submit(shell("touch F", Environment::Staging), None)
+        .await
+        .unwrap();
+    let decision = tokio::spawn(pending.decision());
+    let item = next_waiting(&mut watch).await;
+    client
+        .decide(with_auth(decide(&item, pb::Verdict::Approved, ""), &alice))
+        .await
+        .unwrap();
+    let decision = within(decision).await.unwrap().unwrap();
+    assert_eq!(
+        (decision.verdict, decision.decided_by),
+        (Verdict::Approved, DecidedBy::Person("alice".into()))
+    );
+
+    // The agents' token opens nothing of the reviewers' service, and a reviewer's credential
+    // opens nothing of the agents'.
+    let bearer = format!("Bearer {}", token.as_str());
+    let refused = client
+        .list_reviewers(with_auth(pb::ListReviewersRequest {}, &bearer))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let mut gate = pb::agent_gate_client::AgentGateClient::new(remote);
+    let refused = gate
+        .open_session(with_auth(pb::OpenSessionRequest::default(), &alice))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    assert!(refused.message().contains("wrong token"), "{refused:?}");
+    console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_plain_tcp_reviewers_are_served_on_loopback_only() {
+    let token = Token::generate().unwrap();
+    for (listen, served) in [("127.0.0.1:0", true), ("0.0.0.0:0", false)] {
+        let console = TestConsole::start_remote(RemoteOptions {
+            listen: listen.parse().unwrap(),
+            token: token.clone(),
+            tls: None,
+        })
+        .await;
+        let url = format!("http://127.0.0.1:{}", console.remote_addr().port());
+        let mut client = ReviewerClient::new(Gate::builder(&url).channel().await.unwrap());
+        let asked = client
+            .pair(pb::PairRequest {
+                name: "alice".into(),
+                ..Default::default()
+            })
+            .await;
+        match asked {
+            Ok(_) => assert!(served, "{listen}: reviewers were served in clear text"),
+            Err(status) => {
+                assert!(!served, "{listen}: {status:?}");
+                assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+            }
+        }
+        console.shutdown().await;
+    }
 }

@@ -116,6 +116,9 @@ const SECRET_DIRS: &[&str] = &[
     "/Keychains/",
     "/.config/hub/",
     "/.cargo/credentials",
+    // signoff's own: the agents' token, and remote reviewers' credentials (`signoff attach URL`).
+    "/.config/signoff/token",
+    "/.config/signoff/reviewers/",
 ];
 const SECRET_FILES: &[&str] = &[
     "id_rsa",

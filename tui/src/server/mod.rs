@@ -1,7 +1,8 @@
 //! The gate server: `signoff.v1.AgentGate`, with gRPC health and reflection, over the console's
 //! Unix socket and, for remote agents, over TCP with a bearer token (and TLS when configured);
-//! `signoff.v1.Reviewer` for paired screens, on the Unix socket. The only module of the console
-//! that serves with tonic (`attach/` is the reviewer's client).
+//! `signoff.v1.Reviewer` for paired screens, on the Unix socket and over TCP when that is TLS or
+//! loopback (its own credential, not the agents' token, opens it). The only module of the console
+//! that serves with tonic (`attach` is the reviewer's client).
 
 mod limit;
 mod reviewer;
@@ -14,7 +15,13 @@ use std::net::SocketAddr;
 
 use signoff_protocol::pb::agent_gate_server::AgentGateServer;
 use signoff_protocol::pb::reviewer_server::ReviewerServer;
-use tonic::service::{InterceptorLayer, Routes};
+use std::convert::Infallible;
+
+use tonic::body::Body;
+use tonic::codegen::{Service, http};
+use tonic::server::NamedService;
+use tonic::service::Routes;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
@@ -26,7 +33,8 @@ pub use reviewer::SCHEME as REVIEWER_SCHEME;
 pub use socket::{BoundSocket, SocketError, SocketFile, bind};
 pub use token::Token;
 
-/// What the Unix socket serves from.
+/// What the servers serve from.
+#[derive(Clone)]
 pub struct Serving {
     pub queue: QueueHandle,
     pub lookout: Lookout,
@@ -48,7 +56,7 @@ pub async fn serve(
     } = serving;
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
-        .add_routes(routes(queue, lookout, Some(reviewers)).await)
+        .add_routes(routes(queue, lookout, Some(reviewers), None).await)
         .serve_with_incoming_shutdown(
             socket::Watched::new(socket, socket::WATCH_EVERY, tell),
             shutdown,
@@ -113,14 +121,20 @@ impl Remote {
     }
 
     /// What the person should know before an agent connects: a token sent in clear text over a
-    /// network anyone else can read.
+    /// network anyone else can read, and reviewers who cannot attach there.
     pub fn warning(&self) -> Option<String> {
         let addr = self.local_addr().ok()?;
-        (!self.tls && !addr.ip().is_loopback()).then(|| {
+        (!self.serves_reviewers()).then(|| {
             format!(
-                "No TLS on {addr}: tokens cross the network in clear text (see --tls-cert, --tls-key)."
+                "No TLS on {addr}: tokens cross the network in clear text, and reviewers cannot attach there (see --tls-cert, --tls-key)."
             )
         })
+    }
+
+    /// Reviewers attach over TCP only where their credential cannot be read on the way: TLS, or
+    /// an address only this machine reaches.
+    pub fn serves_reviewers(&self) -> bool {
+        self.tls || self.local_addr().is_ok_and(|addr| addr.ip().is_loopback())
     }
 
     /// The address bound (the port chosen when `addr` asked for port 0).
@@ -128,43 +142,49 @@ impl Remote {
         self.incoming.local_addr()
     }
 
-    /// Serves the gate to remote agents until `shutdown` resolves.
+    /// Serves the gate to remote agents, and the reviewers' service when
+    /// [`Remote::serves_reviewers`], until `shutdown` resolves.
     pub async fn serve(
         self,
-        queue: QueueHandle,
-        lookout: Lookout,
+        serving: Serving,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), tonic::transport::Error> {
+        let reviewers = self.serves_reviewers().then_some(serving.reviewers);
         let Remote {
             incoming,
-            server,
+            mut server,
             token,
             ..
         } = self;
         server
-            .layer(InterceptorLayer::new(token::require(token)))
-            .add_routes(routes(queue, lookout, None).await)
+            .add_routes(routes(serving.queue, serving.lookout, reviewers, Some(token)).await)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
     }
 }
 
 /// The gate, and for any-language clients the standard health service and reflection to
-/// discover the API; with `reviewers`, the reviewers' service. Without them, agents reach the gate
-/// over TCP, so the files here are not theirs.
-async fn routes(queue: QueueHandle, lookout: Lookout, reviewers: Option<Reviewers>) -> Routes {
-    let remote = reviewers.is_none();
+/// discover the API; with `reviewers`, the reviewers' service. With `token` (TCP), every service
+/// but the reviewers' needs it, and agents reach the gate from elsewhere, so the files here are
+/// not theirs. The reviewers' service never takes the agents' token: its own credential opens it.
+async fn routes(
+    queue: QueueHandle,
+    lookout: Lookout,
+    reviewers: Option<Reviewers>,
+    token: Option<Token>,
+) -> Routes {
+    let remote = token.is_some();
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<AgentGateServer<service::GateService>>()
         .await;
     let mut routes = Routes::builder();
-    routes
-        .add_service(limit::SizeLimited(
-            AgentGateServer::new(service::GateService::new(queue.clone(), lookout, remote))
-                .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
-        ))
-        .add_service(health_service);
+    let gate = limit::SizeLimited(
+        AgentGateServer::new(service::GateService::new(queue.clone(), lookout, remote))
+            .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
+    );
+    add_for_agents(&mut routes, gate, token.as_ref());
+    add_for_agents(&mut routes, health_service, token.as_ref());
     if let Some(reviewers) = reviewers {
         routes.add_service(limit::SizeLimited(
             ReviewerServer::new(reviewer::ReviewerService::new(queue.clone(), reviewers))
@@ -175,10 +195,28 @@ async fn routes(queue: QueueHandle, lookout: Lookout, reviewers: Option<Reviewer
         .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
     {
-        Ok(reflection) => {
-            routes.add_service(reflection);
-        }
+        Ok(reflection) => add_for_agents(&mut routes, reflection, token.as_ref()),
         Err(error) => tracing::warn!(%error, "gRPC reflection is off"),
     }
     routes.routes()
+}
+
+/// Adds a service agents use: behind the token, when there is one.
+fn add_for_agents<S>(routes: &mut tonic::service::RoutesBuilder, service: S, token: Option<&Token>)
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+        + NamedService
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    match token {
+        Some(token) => routes.add_service(InterceptedService::new(
+            service,
+            token::require(token.clone()),
+        )),
+        None => routes.add_service(service),
+    };
 }

@@ -1,11 +1,12 @@
 //! The bearer token remote agents present over TCP: made by `signoff token new`, kept in a file
 //! only its owner can read, checked on every request in constant time.
 
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use subtle::ConstantTimeEq;
+
+use crate::secret_file;
 
 /// The token's prefix: says what it is where it leaks (logs, secret scanners).
 const PREFIX: &str = "signoff_";
@@ -14,14 +15,10 @@ const PREFIX: &str = "signoff_";
 pub enum TokenError {
     #[error("no token at {0}: run `signoff token new` first")]
     Missing(PathBuf),
-    #[error(
-        "{path} can be read by other users (mode {mode:o}); run `chmod 600 {path}` or `signoff token new`"
-    )]
-    Exposed { path: PathBuf, mode: u32 },
+    #[error("the token file: {0} (or make a new token: `signoff token new`)")]
+    File(String),
     #[error("{0} does not hold a signoff token; run `signoff token new`")]
     Malformed(PathBuf),
-    #[error("cannot use the token file {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
     #[error("no config directory (HOME is not set)")]
     NoConfigDir,
 }
@@ -57,24 +54,9 @@ impl Token {
 
     /// Reads the token file, refusing one that other users can read.
     pub fn load(path: &Path) -> Result<Token, TokenError> {
-        let io_error = |source| TokenError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = match std::fs::metadata(path) {
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Err(TokenError::Missing(path.to_path_buf()));
-            }
-            other => other.map_err(io_error)?,
-        };
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(TokenError::Exposed {
-                path: path.to_path_buf(),
-                mode,
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        let text = secret_file::read(path)
+            .map_err(|error| TokenError::File(error.to_string()))?
+            .ok_or_else(|| TokenError::Missing(path.to_path_buf()))?;
         let token = text.trim();
         if !token.starts_with(PREFIX)
             || token.len() <= PREFIX.len()
@@ -85,35 +67,10 @@ impl Token {
         Ok(Token(token.to_string()))
     }
 
-    /// Writes the token to `path` (mode 0600, directory 0700), replacing any previous one at
-    /// once: the file is written under a temporary name and renamed.
+    /// Writes the token to `path`, readable by its owner only, replacing any previous one at once.
     pub fn save(&self, path: &Path) -> Result<(), TokenError> {
-        let io_error = |source| TokenError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(io_error)?;
-        }
-        let temporary = path.with_extension(format!("new-{}", std::process::id()));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temporary)
-            .and_then(|mut file| {
-                writeln!(file, "{}", self.0)?;
-                file.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&temporary, path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        written.map_err(io_error)
+        secret_file::write(path, &format!("{}\n", self.0))
+            .map_err(|error| TokenError::File(error.to_string()))
     }
 }
 
@@ -147,6 +104,8 @@ pub fn require(
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     #[test]

@@ -466,9 +466,24 @@ pub fn secret_variable(word: &str) -> Option<String> {
     None
 }
 
-/// Reading a path: harmless, unless it is a secret.
+/// Reading a path: harmless, unless it is a secret; critical when it is signoff's own (the
+/// agents' token, a reviewer's credential): whoever holds a reviewer's credential can approve.
 pub fn read_path(path: &PathInfo, out: &mut Vec<Finding>) {
-    if path.secret {
+    if path.secret && path.signoff {
+        out.push(
+            Finding::new(
+                "signoff.credentials",
+                Effect::Read,
+                Scope::Machine,
+                format!(
+                    "Reads {}, signoff's own credentials: whoever holds a reviewer's credential can approve actions.",
+                    path.shown
+                ),
+            )
+            .floor(Tier::Critical)
+            .resource(path.shown.clone()),
+        );
+    } else if path.secret {
         out.push(
             Finding::new(
                 "secrets.read",

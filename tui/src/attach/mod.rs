@@ -1,13 +1,14 @@
 //! `signoff attach`: the console's screen, attached to a running console as a paired reviewer.
 //!
 //! It asks the console to pair and shows the code it gets; once a person has typed that code into
-//! a trusted screen, it holds the credential in memory only (pair again after a restart), watches
+//! a trusted screen, it holds the credential: in memory only for a console on this machine (pair
+//! again after a restart), in a file only its user reads for a remote one ([`Kept`]). It watches
 //! the queue through `signoff.v1.Reviewer` and sends what its person decides there. The screen is
 //! the console's own ([`crate::ui::run`]); only where its events come from and where its
 //! decisions go differ ([`Attached`]).
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use futures::future::BoxFuture;
 use signoff_protocol::pb::{self, pair_event, reviewer_client::ReviewerClient};
@@ -24,39 +25,99 @@ use crate::reviewers::wire::from_wire;
 use crate::server::REVIEWER_SCHEME;
 use crate::ui::{Desk, Done, Intent, Screen, UiOptions};
 
+mod kept;
+
+pub use kept::{Kept, KeptError};
+
 pub struct AttachOptions {
-    /// The console's socket.
-    pub socket: PathBuf,
-    /// The name decisions made here carry.
-    pub name: String,
+    /// The console's socket, or a remote console's URL (`https://host:7070`).
+    pub target: PathBuf,
+    /// For an `https` URL: the CA certificate (PEM) that signed the console's certificate;
+    /// without it, the system's roots.
+    pub tls_ca: Option<PathBuf>,
+    /// The name the decisions made here carry [default: the kept credential's, else $USER].
+    pub name: Option<String>,
     /// The code `signoff serve` showed: this screen is its first reviewer.
     pub first_code: Option<String>,
     pub ui: UiOptions,
 }
 
-/// Pairs, then runs the screen until the person quits.
+/// Pairs (or, for a remote console, uses the credential kept from an earlier pairing), then runs
+/// the screen until the person quits.
 pub async fn attach(options: AttachOptions) -> anyhow::Result<()> {
-    let target = options.socket.display().to_string();
-    let channel = signoff_agent_sdk::Gate::builder(&options.socket)
-        .channel()
-        .await?;
-    let first_code = options.first_code.unwrap_or_default();
-    let credential = pair(channel.clone(), &options.name, &first_code, &target).await?;
-    let mut value: MetadataValue<Ascii> = format!("{REVIEWER_SCHEME}{credential}").parse()?;
-    value.set_sensitive(true);
-    let client = ReviewerClient::with_interceptor(channel, WithCredential(value));
+    let target = options.target.display().to_string();
+    let mut builder = signoff_agent_sdk::Gate::builder(&options.target);
+    if let Some(path) = &options.tls_ca {
+        let pem = std::fs::read(path).map_err(|error| {
+            anyhow::anyhow!("cannot read the CA certificate {}: {error}", path.display())
+        })?;
+        builder = builder.ca_certificate(pem);
+    }
+    let channel = builder.channel().await?;
+    let remote = target.starts_with("http://") || target.starts_with("https://");
+    let kept_at = remote.then(|| kept::path_for(&target)).transpose()?;
+    let (name, credential) =
+        credential(channel.clone(), &options, &target, kept_at.as_deref()).await?;
+    let client = ReviewerClient::with_interceptor(channel, WithCredential::new(&credential)?);
     let (events_tx, mut events) = mpsc::unbounded_channel();
     tokio::spawn(watch(client.clone(), events_tx));
     crate::logging::init();
     let desk = Attached { client };
     let screen = Screen {
-        header: format!("attached to {target} as {}", options.name),
+        header: format!("attached to {target} as {name}"),
         events: &mut events,
         desk: &desk,
         closes_console: false,
     };
     crate::ui::run(screen, options.ui).await?;
     Ok(())
+}
+
+/// This screen's name and credential: those kept for a remote console while they still open
+/// it, else a new pairing (kept at `kept_at`, for a remote console).
+#[allow(clippy::print_stdout)]
+async fn credential(
+    channel: Channel,
+    options: &AttachOptions,
+    target: &str,
+    kept_at: Option<&Path>,
+) -> anyhow::Result<(String, String)> {
+    if let Some(path) = kept_at
+        && let Some(kept) = Kept::load(path, target)?
+        && options.name.as_ref().is_none_or(|name| *name == kept.name)
+    {
+        let mut client = ReviewerClient::with_interceptor(
+            channel.clone(),
+            WithCredential::new(&kept.credential)?,
+        );
+        match client.list_reviewers(pb::ListReviewersRequest {}).await {
+            Ok(_) => return Ok((kept.name, kept.credential)),
+            Err(status) if status.code() == tonic::Code::Unauthenticated => println!(
+                "The credential kept for {target} no longer opens it (the console restarted, or revoked it): pairing again.\n"
+            ),
+            Err(status) => anyhow::bail!("{target}: {}", status.message()),
+        }
+    }
+    let name = options
+        .name
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "reviewer".into());
+    let first_code = options.first_code.as_deref().unwrap_or_default();
+    let credential = pair(channel, &name, first_code, target).await?;
+    if let Some(path) = kept_at {
+        Kept {
+            url: target.to_string(),
+            name: name.clone(),
+            credential: credential.clone(),
+        }
+        .save(path)?;
+        println!(
+            "Kept this screen's credential in {} (readable by you only): attaching to {target} again needs no pairing while that console runs.",
+            path.display()
+        );
+    }
+    Ok((name, credential))
 }
 
 /// Asks to pair, shows the code, and waits for a person to type it. Printed before the screen
@@ -75,7 +136,12 @@ async fn pair(
             first_code: first_code.to_string(),
         })
         .await
-        .map_err(|status| anyhow::anyhow!("{target} refused to pair: {}", status.message()))?
+        .map_err(|status| match status.code() {
+            tonic::Code::Unimplemented => anyhow::anyhow!(
+                "{target} does not serve reviewers: over TCP a console serves them only with TLS (--tls-cert, --tls-key) or on a loopback address"
+            ),
+            _ => anyhow::anyhow!("{target} refused to pair: {}", status.message()),
+        })?
         .into_inner();
     let mut credential = None;
     while let Some(event) = events
@@ -136,6 +202,18 @@ type Client = ReviewerClient<InterceptedService<Channel, WithCredential>>;
 /// Adds the reviewer credential to every call.
 #[derive(Clone)]
 struct WithCredential(MetadataValue<Ascii>);
+
+impl WithCredential {
+    fn new(credential: &str) -> anyhow::Result<WithCredential> {
+        let mut value: MetadataValue<Ascii> = format!("{REVIEWER_SCHEME}{credential}")
+            .parse()
+            .map_err(|_| {
+                anyhow::anyhow!("a reviewer credential holds characters a header cannot carry")
+            })?;
+        value.set_sensitive(true);
+        Ok(WithCredential(value))
+    }
+}
 
 impl Interceptor for WithCredential {
     fn call(
