@@ -578,7 +578,7 @@ pub fn main() -> ExitCode {
                     policy: Engine::default(),
                     remote: None,
                 };
-                let ui = ui_options(bell, notify, None)?;
+                let ui = ui_options(bell, notify)?;
                 let result = open_console(options, ui, Some(socket)).await;
                 let _ = std::fs::remove_dir_all(&dir);
                 result
@@ -612,7 +612,7 @@ pub fn main() -> ExitCode {
                     tls_ca,
                     name,
                     first_code: code,
-                    ui: ui_options(bell, notify, None)?,
+                    ui: ui_options(bell, notify)?,
                 })
                 .await
             }))
@@ -671,7 +671,7 @@ pub fn main() -> ExitCode {
                     .map(|(listen, tls)| remote_options(listen, tls))
                     .transpose()?;
                 let policy = load_policy(policy.as_deref())?;
-                let ui = ui_options(bell, notify, history.as_ref().map(|h| h.dir.clone()))?;
+                let ui = ui_options(bell, notify)?;
                 let options = ConsoleOptions {
                     socket,
                     queue,
@@ -730,7 +730,7 @@ fn token(command: &TokenCommand) -> anyhow::Result<()> {
 }
 
 /// How the screen looks and gets attention: the user's keys, `NO_COLOR`, bell, notifications.
-fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Result<UiOptions> {
+fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
     let keys = match directories::ProjectDirs::from("", "", "signoff") {
         Some(dirs) => Keymap::load(&dirs.config_dir().join("keys.toml"))?,
         None => Keymap::default(),
@@ -741,7 +741,6 @@ fn ui_options(bell: bool, notify: bool, history: Option<PathBuf>) -> anyhow::Res
         color,
         bell,
         notify,
-        history,
     })
 }
 
@@ -997,6 +996,7 @@ async fn open_console(
     let desk = crate::ui::Terminal {
         queue: console.queue.clone(),
         reviewers: console.reviewers.clone(),
+        history: console.history.clone(),
     };
     let screen = crate::ui::Screen {
         header,

@@ -54,6 +54,8 @@ pub struct Console {
     pub queue: QueueHandle,
     /// The screens paired as reviewers (`signoff attach`), beside the console's own.
     pub reviewers: Reviewers,
+    /// The history's directory, when it keeps one.
+    pub history: Option<PathBuf>,
     /// What the screen shows: sessions, waiting items, decisions.
     pub events: mpsc::UnboundedReceiver<UiEvent>,
     stop: oneshot::Sender<()>,
@@ -64,6 +66,7 @@ impl Console {
     /// Binds the socket and starts serving. Must run inside a tokio runtime.
     pub fn start(options: ConsoleOptions) -> Result<Console, StartError> {
         let (ui, events) = mpsc::unbounded_channel();
+        let history = options.history.as_ref().map(|history| history.dir.clone());
         // The history first: a console that cannot record must not start answering.
         let store = match options.history {
             Some(history) => {
@@ -120,6 +123,7 @@ impl Console {
             queue: queue.clone(),
             lookout,
             reviewers: reviewers.clone(),
+            history: history.clone(),
         };
         let local = server::serve(bound, serving.clone(), tell, stopped.clone());
         let remote = async move {
@@ -138,6 +142,7 @@ impl Console {
             remote_addr,
             queue,
             reviewers,
+            history,
             events,
             stop,
             servers,

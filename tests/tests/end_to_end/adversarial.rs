@@ -15,7 +15,7 @@ use crate::support::{TestConsole, deny, shell, within};
 /// Every RPC the console offers, and why none an agent can call approves anything. A new RPC
 /// fails this test until it is added here with its reason (and SECURITY.md says how it is
 /// tested).
-const RPCS: [(&str, &str, &str); 14] = [
+const RPCS: [(&str, &str, &str); 15] = [
     (
         "AgentGate",
         "OpenSession",
@@ -64,6 +64,7 @@ const RPCS: [(&str, &str, &str); 14] = [
     ),
     ("Reviewer", "ListReviewers", "reads"),
     ("Reviewer", "RevokeReviewer", "takes authority away"),
+    ("Reviewer", "History", "reads the history"),
 ];
 
 #[test]

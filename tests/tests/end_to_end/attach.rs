@@ -197,4 +197,11 @@ fn a_remote_screen_attaches_over_tls_and_its_kept_credential_attaches_it_again_w
     again.keys(&["n"]);
     assert_eq!(agent.wait().unwrap().code(), Some(77));
     console.wait_for("denied (bob)");
+
+    // The console's history, paged over the network: both of bob's decisions.
+    again.keys(&["h"]);
+    again.wait_for("Sessions (2)");
+    again.keys(&["Enter"]);
+    let page = again.wait_for("bob");
+    assert!(page.contains("denied"), "{page}");
 }

@@ -193,6 +193,47 @@ async fn a_paired_reviewer_sees_the_queue_and_its_decision_reaches_the_agent() {
         .unwrap();
     assert_eq!(late.code(), Code::FailedPrecondition);
 
+    // The history's pages, over the reviewers' service: who decided, and the action itself.
+    let decisions = pb::HistoryRequest {
+        page: Some(pb::history_request::Page::Decisions(pb::DecisionsPage {
+            session_id: item.session_id.clone(),
+            ..Default::default()
+        })),
+        offset: 0,
+    };
+    let refused = client.history(decisions.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let recorded = loop {
+        let page = client
+            .history(with_auth(decisions.clone(), &bob))
+            .await
+            .unwrap()
+            .into_inner();
+        if let Some(decision) = page.decisions.into_iter().next() {
+            break decision;
+        }
+        // Indexed behind the journal, within 100 ms.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(
+        (recorded.decided_by.as_str(), recorded.verdict.as_str()),
+        ("alice", "approved")
+    );
+    assert_eq!(recorded.action, item.action);
+    let sessions = pb::HistoryRequest {
+        page: Some(pb::history_request::Page::Sessions(pb::SessionsPage {
+            text: "ops".into(),
+        })),
+        offset: 0,
+    };
+    let page = client
+        .history(with_auth(sessions, &alice))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.sessions.len(), 1, "{page:?}");
+    assert_eq!(page.sessions[0].approved, 1);
+
     let dir = console.shutdown().await;
     let store = signoff_tui::store::Store::open(&dir.path().join("history")).unwrap();
     let rows = signoff_tui::store::rows(&store, &Default::default()).unwrap();

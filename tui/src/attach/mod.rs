@@ -21,8 +21,10 @@ use tonic::transport::Channel;
 
 use crate::queue::{PersonDecision, UiEvent};
 use crate::reviewers::ReviewerInfo;
+use crate::reviewers::pages;
 use crate::reviewers::wire::from_wire;
 use crate::server::REVIEWER_SCHEME;
+use crate::store::{HistoryPage, HistoryRequest};
 use crate::ui::{Desk, Done, Intent, Screen, UiOptions};
 
 mod kept;
@@ -315,6 +317,25 @@ impl Desk for Attached {
                     done
                 }
                 Intent::Quit | Intent::LoadHistory(_) => Done::default(),
+            })
+        })
+    }
+
+    /// The console says whether it keeps one, when asked for a page.
+    fn keeps_history(&self) -> bool {
+        true
+    }
+
+    fn history(&self, request: HistoryRequest) -> BoxFuture<'static, Result<HistoryPage, String>> {
+        let mut client = self.client.clone();
+        Box::pin(async move {
+            let page = client
+                .history(pages::request_to_wire(request.clone()))
+                .await
+                .map_err(|status| status.message().to_string())?
+                .into_inner();
+            pages::page_from_wire(&request, page).map_err(|error| {
+                format!("the console sent a page this screen cannot read: {error}")
             })
         })
     }

@@ -15,6 +15,7 @@
 //! The console keeps each credential's SHA-256, never the credential, and compares in constant
 //! time. Pairings live as long as the console: after a restart, screens pair again.
 
+pub mod pages;
 pub mod wire;
 
 use std::sync::{Arc, Mutex, MutexGuard};

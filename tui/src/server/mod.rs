@@ -39,6 +39,8 @@ pub struct Serving {
     pub queue: QueueHandle,
     pub lookout: Lookout,
     pub reviewers: Reviewers,
+    /// The history's directory, for reviewers' history pages; `None` when none is kept.
+    pub history: Option<std::path::PathBuf>,
 }
 
 /// Serves the gate and the reviewers' service on `socket` until `shutdown` resolves, watching
@@ -49,14 +51,9 @@ pub async fn serve(
     tell: impl FnMut(String) + Send + 'static,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
-    let Serving {
-        queue,
-        lookout,
-        reviewers,
-    } = serving;
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
-        .add_routes(routes(queue, lookout, Some(reviewers), None).await)
+        .add_routes(routes(serving, true, None).await)
         .serve_with_incoming_shutdown(
             socket::Watched::new(socket, socket::WATCH_EVERY, tell),
             shutdown,
@@ -149,7 +146,7 @@ impl Remote {
         serving: Serving,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), tonic::transport::Error> {
-        let reviewers = self.serves_reviewers().then_some(serving.reviewers);
+        let reviewers = self.serves_reviewers();
         let Remote {
             incoming,
             mut server,
@@ -157,7 +154,7 @@ impl Remote {
             ..
         } = self;
         server
-            .add_routes(routes(serving.queue, serving.lookout, reviewers, Some(token)).await)
+            .add_routes(routes(serving, reviewers, Some(token)).await)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
     }
@@ -167,12 +164,13 @@ impl Remote {
 /// discover the API; with `reviewers`, the reviewers' service. With `token` (TCP), every service
 /// but the reviewers' needs it, and agents reach the gate from elsewhere, so the files here are
 /// not theirs. The reviewers' service never takes the agents' token: its own credential opens it.
-async fn routes(
-    queue: QueueHandle,
-    lookout: Lookout,
-    reviewers: Option<Reviewers>,
-    token: Option<Token>,
-) -> Routes {
+async fn routes(serving: Serving, reviewers: bool, token: Option<Token>) -> Routes {
+    let Serving {
+        queue,
+        lookout,
+        reviewers: paired,
+        history,
+    } = serving;
     let remote = token.is_some();
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -185,10 +183,14 @@ async fn routes(
     );
     add_for_agents(&mut routes, gate, token.as_ref());
     add_for_agents(&mut routes, health_service, token.as_ref());
-    if let Some(reviewers) = reviewers {
+    if reviewers {
         routes.add_service(limit::SizeLimited(
-            ReviewerServer::new(reviewer::ReviewerService::new(queue.clone(), reviewers))
-                .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
+            ReviewerServer::new(reviewer::ReviewerService::new(
+                queue.clone(),
+                paired,
+                history,
+            ))
+            .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
         ));
     }
     match tonic_reflection::server::Builder::configure()

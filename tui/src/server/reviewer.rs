@@ -2,6 +2,7 @@
 //! `Pair` must carry a paired reviewer's credential (`authorization: Reviewer <credential>`); an
 //! agent's bearer token is not one, and nothing here can propose.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -11,6 +12,7 @@ use tonic::{Request, Response, Status};
 
 use super::service::{closing, invalid};
 use crate::queue::{Closed, DecideError, PersonDecision, QueueHandle, Watching};
+use crate::reviewers::pages;
 use crate::reviewers::wire::{self, digest, key};
 use crate::reviewers::{PAIRING_TIME, PairError, Pairing, Reviewer, Reviewers};
 
@@ -20,11 +22,17 @@ pub const SCHEME: &str = "Reviewer ";
 pub struct ReviewerService {
     queue: QueueHandle,
     reviewers: Reviewers,
+    /// The history's directory, when the console keeps one.
+    history: Option<PathBuf>,
 }
 
 impl ReviewerService {
-    pub fn new(queue: QueueHandle, reviewers: Reviewers) -> Self {
-        ReviewerService { queue, reviewers }
+    pub fn new(queue: QueueHandle, reviewers: Reviewers, history: Option<PathBuf>) -> Self {
+        ReviewerService {
+            queue,
+            reviewers,
+            history,
+        }
     }
 
     /// The paired reviewer calling, or `UNAUTHENTICATED`.
@@ -249,6 +257,21 @@ impl reviewer_server::Reviewer for ReviewerService {
             return Err(Status::not_found("no such reviewer is paired"));
         }
         Ok(Response::new(pb::RevokeReviewerResponse {}))
+    }
+
+    async fn history(
+        &self,
+        request: Request<pb::HistoryRequest>,
+    ) -> Result<Response<pb::HistoryPage>, Status> {
+        self.reviewer(&request)?;
+        let request = pages::request_from_wire(request.into_inner()).map_err(invalid)?;
+        let Some(dir) = self.history.clone() else {
+            return Err(Status::failed_precondition("this console keeps no history"));
+        };
+        let page = crate::store::read_page(dir, request)
+            .await
+            .map_err(Status::unavailable)?;
+        Ok(Response::new(pages::page_to_wire(page)))
     }
 }
 

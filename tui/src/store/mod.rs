@@ -28,7 +28,10 @@ use signoff_protocol::{DecidedBy, Decision, ProposalId, SessionId, Verdict, to_u
 
 pub use chain::Broken;
 pub use journal::Durability;
-pub use query::{Filter, HistoryRow, SessionRow, rows, sessions};
+pub use query::{
+    Filter, HistoryPage, HistoryRequest, HistoryRow, PAGE_ROWS, SessionRow, page, read_page, rows,
+    sessions,
+};
 
 use crate::queue::ProposalKey;
 

@@ -139,6 +139,51 @@ pub fn rows(store: &Store, filter: &Filter) -> Result<Vec<HistoryRow>, StoreErro
     Ok(rows)
 }
 
+/// Rows a history page holds, at most.
+pub const PAGE_ROWS: u64 = 200;
+
+/// A page of the history a screen asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryRequest {
+    Sessions { text: Option<String>, offset: u64 },
+    Actions(Filter),
+}
+
+/// A page of the history, for the request it answers.
+#[derive(Debug, Clone)]
+pub enum HistoryPage {
+    Sessions { offset: u64, rows: Vec<SessionRow> },
+    Actions { offset: u64, rows: Vec<HistoryRow> },
+}
+
+/// One page of the history in `dir`, read with a connection of its own (blocking: call it off
+/// an async task). At most [`PAGE_ROWS`] rows, whatever the request's limit.
+pub fn page(dir: &std::path::Path, request: HistoryRequest) -> Result<HistoryPage, String> {
+    let store = Store::open(dir).map_err(|e| e.to_string())?;
+    match request {
+        HistoryRequest::Sessions { text, offset } => {
+            sessions(&store, text.as_deref(), offset, PAGE_ROWS)
+                .map(|rows| HistoryPage::Sessions { offset, rows })
+        }
+        HistoryRequest::Actions(mut filter) => {
+            let offset = filter.offset;
+            filter.limit = Some(filter.limit.unwrap_or(PAGE_ROWS).min(PAGE_ROWS));
+            rows(&store, &filter).map(|rows| HistoryPage::Actions { offset, rows })
+        }
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// [`page`] on a blocking thread, for async callers.
+pub async fn read_page(
+    dir: std::path::PathBuf,
+    request: HistoryRequest,
+) -> Result<HistoryPage, String> {
+    tokio::task::spawn_blocking(move || page(&dir, request))
+        .await
+        .map_err(|error| format!("the history could not be read: {error}"))?
+}
+
 /// One session, with how its actions were decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {

@@ -4,6 +4,7 @@
 //! a decision binds to the action the screen showed.
 
 use std::io;
+use std::path::PathBuf;
 
 use futures::future::BoxFuture;
 use signoff_protocol::{ActionDigest, TERMINAL};
@@ -11,6 +12,7 @@ use signoff_protocol::{ActionDigest, TERMINAL};
 use super::Intent;
 use crate::queue::{DecideError, QueueHandle};
 use crate::reviewers::{ReviewerInfo, Reviewers};
+use crate::store::{HistoryPage, HistoryRequest};
 
 /// What came of an intent, for the screen.
 #[derive(Debug, Default)]
@@ -39,12 +41,21 @@ pub trait Desk: Send + Sync {
         intent: Intent,
         seen: Option<ActionDigest>,
     ) -> BoxFuture<'_, io::Result<Done>>;
+
+    /// Whether there is a history to page through (`h`).
+    fn keeps_history(&self) -> bool;
+
+    /// One page of the history; the screen awaits it on a task of its own, so a slow disk or
+    /// network never freezes it. The error is a sentence for the person.
+    fn history(&self, request: HistoryRequest) -> BoxFuture<'static, Result<HistoryPage, String>>;
 }
 
-/// The console's own terminal: the queue and the reviewers of this process.
+/// The console's own terminal: the queue, the reviewers and the history of this process.
 pub struct Terminal {
     pub queue: QueueHandle,
     pub reviewers: Reviewers,
+    /// The history's directory, when the console keeps one.
+    pub history: Option<PathBuf>,
 }
 
 impl Desk for Terminal {
@@ -101,6 +112,18 @@ impl Desk for Terminal {
                 },
                 Intent::Quit | Intent::LoadHistory(_) => Done::default(),
             })
+        })
+    }
+
+    fn keeps_history(&self) -> bool {
+        self.history.is_some()
+    }
+
+    fn history(&self, request: HistoryRequest) -> BoxFuture<'static, Result<HistoryPage, String>> {
+        let dir = self.history.clone();
+        Box::pin(async move {
+            let dir = dir.ok_or_else(|| "this console keeps no history".to_string())?;
+            crate::store::read_page(dir, request).await
         })
     }
 }

@@ -7,8 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::keys::KeyAction;
 use crate::store::{Filter, HistoryRow, SessionRow};
 
-/// Rows fetched per page.
-pub const PAGE_ROWS: u64 = 200;
+pub use crate::store::{HistoryPage, HistoryRequest, PAGE_ROWS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Level {
@@ -18,20 +17,6 @@ pub enum Level {
         session: String,
         title: String,
     },
-}
-
-/// A page the screen asks the store for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HistoryRequest {
-    Sessions { text: Option<String>, offset: u64 },
-    Actions(Filter),
-}
-
-/// A page the store sent back, for the request it answers.
-#[derive(Debug, Clone)]
-pub enum HistoryPage {
-    Sessions { offset: u64, rows: Vec<SessionRow> },
-    Actions { offset: u64, rows: Vec<HistoryRow> },
 }
 
 pub struct HistoryScreen {

@@ -12,7 +12,6 @@ pub mod keys;
 mod view;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -23,10 +22,8 @@ use tokio::sync::mpsc;
 use crate::attention::Notifier;
 use crate::queue::UiEvent;
 use crate::sanitize;
-use crate::store::{self, Store};
 pub use app::{App, Intent, Mode, Pane};
 pub use desk::{Desk, Done, Terminal};
-use history::{HistoryPage, HistoryRequest};
 pub use keys::Keymap;
 pub use view::{clock_date, plural, render};
 
@@ -43,8 +40,6 @@ pub struct UiOptions {
     pub bell: bool,
     /// Send a desktop notification when an item starts waiting.
     pub notify: bool,
-    /// Where the history is kept, for the History view; `None` when none is kept.
-    pub history: Option<PathBuf>,
 }
 
 /// What a screen shows and where its decisions go.
@@ -68,7 +63,7 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let notifier = options.notify.then(Notifier::spawn);
     let mut app = App::new(header, options.keys);
-    app.history_kept = options.history.is_some();
+    app.history_kept = desk.keeps_history();
     app.quit_withdraws = closes_console;
     let (pages_tx, mut pages) = tokio::sync::mpsc::unbounded_channel();
     let mut keys = EventStream::new();
@@ -114,13 +109,12 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
                     match app.on_key(key) {
                         Some(Intent::Quit) => break Ok(()),
                         Some(Intent::LoadHistory(request)) => {
-                            // Read off the screen's task: a slow disk never freezes the screen.
-                            if let Some(dir) = options.history.clone() {
-                                let pages = pages_tx.clone();
-                                tokio::task::spawn_blocking(move || {
-                                    let _ = pages.send(load_history(&dir, request));
-                                });
-                            }
+                            // Off the screen's task: a slow disk never freezes the screen.
+                            let page = desk.history(request);
+                            let pages = pages_tx.clone();
+                            tokio::spawn(async move {
+                                let _ = pages.send(page.await);
+                            });
                         }
                         Some(intent) => {
                             // Bound to what this screen showed.
@@ -162,22 +156,6 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
     };
     ratatui::restore();
     result
-}
-
-/// One page of the history, read with a connection of its own.
-fn load_history(dir: &Path, request: HistoryRequest) -> Result<HistoryPage, String> {
-    let store = Store::open(dir).map_err(|e| e.to_string())?;
-    match request {
-        HistoryRequest::Sessions { text, offset } => {
-            store::sessions(&store, text.as_deref(), offset, history::PAGE_ROWS)
-                .map(|rows| HistoryPage::Sessions { offset, rows })
-        }
-        HistoryRequest::Actions(filter) => {
-            let offset = filter.offset;
-            store::rows(&store, &filter).map(|rows| HistoryPage::Actions { offset, rows })
-        }
-    }
-    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
