@@ -2,6 +2,7 @@
 //! [`QueueHandle`]; it reads the clock, sleeps until the next deadline and carries out effects.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use signoff_protocol::{Action, ActionDigest, Outcome, ProposeEvent, SessionId, SessionInfo};
@@ -82,7 +83,24 @@ pub const WATCH_BACKLOG: usize = 16_384;
 /// What an attached screen starts from ([`Queue::picture`]) and what it hears after.
 pub struct Watching {
     pub picture: Vec<UiEvent>,
-    pub events: mpsc::Receiver<UiEvent>,
+    pub events: mpsc::Receiver<Arc<Shown>>,
+}
+
+/// An event every attached screen hears: made once and shared by all of them.
+pub struct Shown {
+    pub event: UiEvent,
+    /// The form it is sent in, made by the first screen that sends it and reused by the others
+    /// (with 50 screens, converting and encoding once per screen was most of their cost).
+    pub encoded: OnceLock<Vec<u8>>,
+}
+
+impl Shown {
+    pub fn new(event: UiEvent) -> Shown {
+        Shown {
+            event,
+            encoded: OnceLock::new(),
+        }
+    }
 }
 
 /// Talks to the queue task. Cheap to clone.
@@ -271,7 +289,7 @@ struct QueueTask {
     next_subscriber: SubscriberId,
     writer: Option<StoreWriter>,
     /// Attached screens ([`QueueHandle::watch`]).
-    watchers: Vec<mpsc::Sender<UiEvent>>,
+    watchers: Vec<mpsc::Sender<Arc<Shown>>>,
     /// Who asked the task to stop, told once the history is closed.
     shut_down: Option<oneshot::Sender<()>>,
 }
@@ -511,9 +529,12 @@ impl QueueTask {
 
     /// Tells the console's screen and every attached one.
     fn show(&mut self, event: UiEvent) {
-        // A screen that cannot keep up is let go: it watches again for a fresh picture.
-        self.watchers
-            .retain(|watcher| watcher.try_send(event.clone()).is_ok());
+        if !self.watchers.is_empty() {
+            let shown = Arc::new(Shown::new(event.clone()));
+            // A screen that cannot keep up is let go: it watches again for a fresh picture.
+            self.watchers
+                .retain(|watcher| watcher.try_send(shown.clone()).is_ok());
+        }
         // No screen (headless, or the screen has closed) is not an error.
         let _ = self.ui.send(event);
     }

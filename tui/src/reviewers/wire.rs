@@ -15,50 +15,50 @@ use crate::queue::{Grant, Item, ProposalKey, UiEvent};
 /// The kinds a grant can cover ([`signoff_protocol::ActionKind::name`]).
 const KINDS: [&str; 7] = ["shell", "file", "sql", "http", "infra", "tool", "mcp"];
 
-pub fn to_wire(event: UiEvent) -> pb::QueueEvent {
+pub fn to_wire(event: &UiEvent) -> pb::QueueEvent {
     let event = match event {
         UiEvent::SessionOpened { id, info } => Event::SessionOpened(pb::SessionOpened {
-            session_id: id.0,
-            info: Some(info.into()),
+            session_id: id.0.clone(),
+            info: Some(info.clone().into()),
         }),
-        UiEvent::SessionClosed { id } => Event::SessionClosed(id.0),
-        UiEvent::Waiting(item) => Event::Waiting(item_to_wire(&item)),
+        UiEvent::SessionClosed { id } => Event::SessionClosed(id.0.clone()),
+        UiEvent::Waiting(item) => Event::Waiting(item_to_wire(item)),
         UiEvent::Decided {
             item,
             decision,
             waited,
         } => Event::Decided(pb::ItemDecided {
-            item: Some(item_to_wire(&item)),
-            decision: Some(decision.into()),
-            waited,
+            item: Some(item_to_wire(item)),
+            decision: Some(decision.clone().into()),
+            waited: *waited,
         }),
         UiEvent::Outcome { key, outcome } => Event::Outcome(pb::OutcomeReported {
-            session_id: key.session.0,
-            proposal_id: key.proposal.0,
-            outcome: Some(outcome.into()),
+            session_id: key.session.0.clone(),
+            proposal_id: key.proposal.0.clone(),
+            outcome: Some(outcome.clone().into()),
         }),
-        UiEvent::Paused(paused) => Event::Paused(paused),
+        UiEvent::Paused(paused) => Event::Paused(*paused),
         UiEvent::Granted(grant) => Event::Granted(pb::GrantMade {
-            grant_id: grant.id,
-            session_id: grant.session.0,
-            agent: grant.agent,
+            grant_id: grant.id.clone(),
+            session_id: grant.session.0.clone(),
+            agent: grant.agent.clone(),
             kind: grant.kind.to_string(),
-            program: grant.program,
+            program: grant.program.clone(),
             environment: pb::Environment::from(grant.environment) as i32,
             tier: pb::Tier::from(grant.tier) as i32,
             expires_at_unix_ms: to_unix_ms(grant.expires_at),
         }),
-        UiEvent::GrantEnded { id } => Event::GrantEnded(id),
+        UiEvent::GrantEnded { id } => Event::GrantEnded(id.clone()),
         UiEvent::SessionFrozen { id, why } => Event::SessionFrozen(pb::SessionFrozen {
-            session_id: id.0,
-            why,
+            session_id: id.0.clone(),
+            why: why.clone(),
         }),
-        UiEvent::SessionUnfrozen { id } => Event::SessionUnfrozen(id.0),
-        UiEvent::Alert(alert) => Event::Alert(alert),
+        UiEvent::SessionUnfrozen { id } => Event::SessionUnfrozen(id.0.clone()),
+        UiEvent::Alert(alert) => Event::Alert(alert.clone()),
         UiEvent::FirstApproval { key, by } => Event::FirstApproval(pb::FirstApproval {
-            session_id: key.session.0,
-            proposal_id: key.proposal.0,
-            by,
+            session_id: key.session.0.clone(),
+            proposal_id: key.proposal.0.clone(),
+            by: by.clone(),
         }),
     };
     pb::QueueEvent { event: Some(event) }
@@ -219,7 +219,7 @@ mod tests {
             item: back,
             decision: back_decision,
             waited,
-        } = from_wire(to_wire(sent)).unwrap()
+        } = from_wire(to_wire(&sent)).unwrap()
         else {
             panic!("not a decision");
         };

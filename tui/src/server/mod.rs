@@ -9,14 +9,13 @@ mod reviewer;
 mod service;
 pub mod socket;
 pub mod token;
+mod watch;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 
 use signoff_protocol::pb::agent_gate_server::AgentGateServer;
-use signoff_protocol::pb::reviewer_server::ReviewerServer;
-use std::convert::Infallible;
-
 use tonic::body::Body;
 use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
@@ -184,14 +183,9 @@ async fn routes(serving: Serving, reviewers: bool, token: Option<Token>) -> Rout
     add_for_agents(&mut routes, gate, token.as_ref());
     add_for_agents(&mut routes, health_service, token.as_ref());
     if reviewers {
-        routes.add_service(limit::SizeLimited(
-            ReviewerServer::new(reviewer::ReviewerService::new(
-                queue.clone(),
-                paired,
-                history,
-            ))
-            .max_decoding_message_size(limit::MAX_REQUEST_BYTES),
-        ));
+        routes.add_service(limit::SizeLimited(watch::ReviewerRoutes::new(
+            reviewer::ReviewerService::new(queue.clone(), paired, history),
+        )));
     }
     match tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)

@@ -3,6 +3,7 @@
 //! agent's bearer token is not one, and nothing here can propose.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -11,7 +12,7 @@ use signoff_protocol::to_unix_ms;
 use tonic::{Request, Response, Status};
 
 use super::service::{closing, invalid};
-use crate::queue::{Closed, DecideError, PersonDecision, QueueHandle, Watching};
+use crate::queue::{Closed, DecideError, PersonDecision, QueueHandle, Shown, Watching};
 use crate::reviewers::pages;
 use crate::reviewers::wire::{self, digest, key};
 use crate::reviewers::{PAIRING_TIME, PairError, Pairing, Reviewer, Reviewers};
@@ -19,6 +20,7 @@ use crate::reviewers::{PAIRING_TIME, PairError, Pairing, Reviewer, Reviewers};
 /// The `authorization` scheme of a reviewer credential.
 pub const SCHEME: &str = "Reviewer ";
 
+#[derive(Clone)]
 pub struct ReviewerService {
     queue: QueueHandle,
     reviewers: Reviewers,
@@ -48,6 +50,38 @@ impl ReviewerService {
                     "this needs a paired reviewer's credential: run `signoff attach` and have a person type its code into the console",
                 )
             })
+    }
+}
+
+impl ReviewerService {
+    /// What `Watch` sends: the queue as it stands, then every screen event, until the
+    /// credential is revoked (then one refusal) or the events end.
+    pub(super) async fn shown<T>(
+        &self,
+        request: &Request<T>,
+    ) -> Result<BoxStream<'static, Result<Arc<Shown>, Status>>, Status> {
+        let reviewer = self.reviewer(request)?;
+        let Watching {
+            picture,
+            mut events,
+        } = self.queue.watch().await.map_err(closing)?;
+        let picture = stream::iter(picture).map(|event| Ok(Arc::new(Shown::new(event))));
+        let live = stream::poll_fn(move |cx| events.poll_recv(cx))
+            .map(Ok)
+            .chain(stream::once(async {
+                Err(Status::unavailable(
+                    "the console closed, or this screen fell behind: watch again",
+                ))
+            }));
+        let mut revoked = reviewer.revoked;
+        let revocation = stream::once(async move {
+            // A sender gone (the console closing) is not a revocation.
+            if revoked.wait_for(|revoked| *revoked).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            Err(revoked_status())
+        });
+        Ok(picture.chain(stream::select(revocation, live)).boxed())
     }
 }
 
@@ -108,36 +142,18 @@ impl reviewer_server::Reviewer for ReviewerService {
 
     type WatchStream = BoxStream<'static, Result<pb::QueueEvent, Status>>;
 
+    /// Served by [`super::watch::ReviewerRoutes`], which encodes each event once for every
+    /// screen; this is the same stream, encoded per screen, for a server without that route.
     async fn watch(
         &self,
         request: Request<pb::WatchRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
-        let reviewer = self.reviewer(&request)?;
-        let Watching { picture, events } = self.queue.watch().await.map_err(closing)?;
-        let picture = stream::iter(picture).map(|event| Ok(wire::to_wire(event)));
-        // Live events until the credential is revoked (then one refusal) or the events end.
-        let live = stream::unfold(Some((events, reviewer.revoked)), |state| async move {
-            let (mut events, mut revoked) = state?;
-            let revoked_now = async {
-                // A sender gone (the console closing) is not a revocation.
-                if revoked.wait_for(|revoked| *revoked).await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            };
-            tokio::select! {
-                () = revoked_now => Some((Err(revoked_status()), None)),
-                event = events.recv() => match event {
-                    Some(event) => Some((Ok(wire::to_wire(event)), Some((events, revoked)))),
-                    None => Some((
-                        Err(Status::unavailable(
-                            "the console closed, or this screen fell behind: watch again",
-                        )),
-                        None,
-                    )),
-                },
-            }
-        });
-        Ok(Response::new(picture.chain(live).boxed()))
+        let events = self.shown(&request).await?;
+        Ok(Response::new(
+            events
+                .map(|shown| shown.map(|shown| wire::to_wire(&shown.event)))
+                .boxed(),
+        ))
     }
 
     async fn decide(
