@@ -89,6 +89,7 @@ fn a_critical_item_is_not_approved_by_y_and_a_note_reaches_the_agent() {
     tmux.keys(&["y", "Enter"]);
     tmux.wait_for("That is not the name");
     tmux.keys(&["Escape"]);
+    tmux.wait_without("Type /srv/data and press Enter");
     tmux.keys(&["N"]);
     tmux.wait_for("Deny with a note");
     tmux.keys(&["-l", "restore from backup instead"]);

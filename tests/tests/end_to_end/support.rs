@@ -246,6 +246,20 @@ impl Tmux {
 }
 
 impl Tmux {
+    /// Waits until the screen no longer shows `text` (a prompt closed), so that the next keys
+    /// reach what is behind it: keys sent at once after Escape can read as Alt+key.
+    pub fn wait_without(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "the screen kept showing {text:?}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     /// The pid of the program in the pane.
     pub fn pid(&self) -> String {
         String::from_utf8_lossy(&self.run(&["display", "-p", "#{pane_pid}"]).stdout)
