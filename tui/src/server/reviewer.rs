@@ -51,9 +51,7 @@ impl ReviewerService {
                 )
             })
     }
-}
 
-impl ReviewerService {
     /// What `Watch` sends: the queue as it stands, then every screen event, until the
     /// credential is revoked (then one refusal) or the events end.
     pub(super) async fn shown<T>(
