@@ -29,6 +29,12 @@ const PER_SESSION: u64 = 1_000;
 
 fn fill(dir: &std::path::Path, total: u64) {
     let store = Store::open(dir).expect("opens");
+    // The journal task runs on a runtime of its own; this thread waits on it.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .expect("a runtime");
+    let _inside = runtime.enter();
     let writer =
         StoreWriter::spawn(store, Settings::default(), |alert| panic!("{alert}")).expect("writer");
     let engine = Engine::default();

@@ -490,7 +490,7 @@ impl QueueTask {
             })
             .collect();
         // Invariant 4: a decision is in the history before the agent hears it. The journal
-        // thread sends it, once it has written the records before it.
+        // task sends it, once it has written the records before it.
         let mut held = Vec::new();
         for effect in answers {
             let Effect::Answer { to, event } = effect else {

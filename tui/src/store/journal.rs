@@ -214,6 +214,10 @@ impl Journal {
         self.durability = durability;
     }
 
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
     /// Appends whole frames in one write (flushed to the disk with [`Durability::Power`]). On an
     /// error the journal is cut back to its last whole record, so that a later append does not
     /// follow a torn one.

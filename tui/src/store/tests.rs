@@ -61,17 +61,33 @@ fn decided(item: &Arc<Item>, verdict: Verdict, secs: u64) -> UiEvent {
     }
 }
 
-/// Writes `events` through the real writer, and closes it once they are journaled and indexed.
-fn record(dir: &Path, events: Vec<UiEvent>) {
+/// Runs `write` against the real writer, on a runtime of its own, and closes the writer once
+/// everything is journaled and indexed.
+fn with_writer(dir: &Path, write: impl FnOnce(&StoreWriter)) {
     let store = Store::open(dir).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let _inside = runtime.enter();
     let writer = StoreWriter::spawn(store, Settings::default(), |alert| panic!("{alert}")).unwrap();
+    write(&writer);
+    writer.close_blocking();
+}
+
+/// Hands `events` to the writer and waits until they are in the journal.
+fn journal_now(writer: &StoreWriter, events: Vec<UiEvent>) {
     let (journaled, heard) = std::sync::mpsc::channel();
     writer.record(
         events,
         Some(Box::new(move |recorded| journaled.send(recorded).unwrap())),
     );
     assert!(heard.recv().unwrap(), "not journaled");
-    writer.close_blocking();
+}
+
+/// Writes `events` through the real writer, and closes it once they are journaled and indexed.
+fn record(dir: &Path, events: Vec<UiEvent>) {
+    with_writer(dir, |writer| journal_now(writer, events));
 }
 
 fn session_opened() -> UiEvent {
@@ -456,4 +472,37 @@ fn verify_covers_the_journals_tail_and_opening_indexes_it_without_its_torn_recor
         ),
         (0, 7)
     );
+}
+
+#[test]
+fn a_journal_grown_past_its_limit_is_emptied_while_the_console_runs_once_sqlite_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each decision's records carry the 100 KB command three times (summary, action, its hex):
+    // 80 of them pass the journal's 16 MiB limit.
+    let command = format!("echo {}", "x".repeat(100_000));
+    let journal_size = || {
+        std::fs::metadata(dir.path().join(journal::FILE_NAME))
+            .unwrap()
+            .len()
+    };
+    let mut largest = 0;
+    with_writer(dir.path(), |writer| {
+        journal_now(writer, vec![session_opened()]);
+        for n in 1..=80 {
+            let item = item(n, &command, Environment::Dev);
+            journal_now(writer, vec![decided(&item, Verdict::Approved, n)]);
+            largest = largest.max(journal_size());
+        }
+        // The batch that passed the limit waited for the indexer and emptied the journal before
+        // the next one was written.
+        journal_now(
+            writer,
+            vec![UiEvent::SessionClosed {
+                id: SessionId("s1".into()),
+            }],
+        );
+        assert!(largest > 16 << 20, "the limit was passed: {largest} bytes");
+        assert!(journal_size() < 16 << 20, "{} bytes", journal_size());
+    });
+    assert_eq!(verified(dir.path()), Ok(80));
 }

@@ -1,9 +1,12 @@
-//! The history's two threads, off the async runtime.
+//! The history's writers: a task on the async runtime, and a thread off it.
 //!
-//! - The **journal thread** takes every batch of events waiting at that moment, turns them into
+//! - The **journal task** takes every batch of events waiting at that moment, turns them into
 //!   records (computing each decision's link of the hash chain, once), appends them to the
 //!   [journal](super::journal) in one write (group commit), and then runs what waited on them: the
-//!   answers to the agents. Nothing is answered that is not in the journal.
+//!   answers to the agents. Nothing is answered that is not in the journal. It is a task, not a
+//!   thread, because waking a parked thread cost more than the write itself (BENCHMARKS.md): the
+//!   write goes to the page cache; with [`Durability::Power`] the flush that waits for the disk
+//!   runs on a blocking thread.
 //! - The **indexer thread** copies journaled records into SQLite a few milliseconds behind
 //!   (one transaction for all that arrived meanwhile), where the history's pages and `signoff
 //!   history` read them; it prunes old records, and empties the journal once SQLite holds it all.
@@ -11,7 +14,7 @@
 //! When either cannot write, nothing more is answered and the person is told.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use signoff_protocol::to_unix_ms;
@@ -52,7 +55,7 @@ struct Batch {
 
 enum ToIndexer {
     Records(Vec<Numbered>),
-    /// The journal thread has stopped: index the rest, then empty the journal.
+    /// The journal task has stopped: index the rest, then empty the journal.
     Close(Journal),
 }
 
@@ -66,7 +69,7 @@ struct Indexing {
 #[derive(Default)]
 struct Shared {
     indexing: Mutex<Indexing>,
-    changed: Condvar,
+    changed: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -80,14 +83,15 @@ impl Shared {
 type Tell = Arc<dyn Fn(String) + Send + Sync>;
 
 pub struct StoreWriter {
-    batches: mpsc::Sender<Batch>,
+    batches: tokio::sync::mpsc::UnboundedSender<Batch>,
     /// Told when both threads have stopped and the history is closed.
     closed: tokio::sync::oneshot::Receiver<()>,
 }
 
 impl StoreWriter {
-    /// Starts the two threads. `tell` reaches the person (the screen's alerts). Fails when
-    /// another console holds the history's journal.
+    /// Starts the journal task (on the current tokio runtime: call it inside one) and the
+    /// indexer thread. `tell` reaches the person (the screen's alerts). Fails when another
+    /// console holds the history's journal.
     pub fn spawn(
         mut store: Store,
         settings: Settings,
@@ -111,14 +115,14 @@ impl StoreWriter {
         }
         let link = Link::last(store.connection()).map_err(sqlite)?;
         let next = index::indexed_through(store.connection()).map_err(sqlite)? + 1;
-        let (batches, inbox) = mpsc::channel::<Batch>();
+        let (batches, inbox) = tokio::sync::mpsc::unbounded_channel::<Batch>();
         let (to_indexer, indexer_inbox) = mpsc::channel::<ToIndexer>();
         let (closed_tx, closed) = tokio::sync::oneshot::channel();
         let shared = Arc::new(Shared::default());
         shared.lock().through = next - 1;
         let tell: Tell = Arc::new(tell);
-        let journaling = JournalThread {
-            journal,
+        let journaling = JournalTask {
+            journal: Some(journal),
             sqlite: store.file.clone(),
             link,
             next,
@@ -139,9 +143,7 @@ impl StoreWriter {
                 // The history is closed (its SQLite journal folded back in) by now.
                 let _ = closed_tx.send(());
             })?;
-        std::thread::Builder::new()
-            .name("signoff-journal".into())
-            .spawn(move || journaling.run(&inbox, &to_indexer))?;
+        tokio::spawn(journaling.run(inbox, to_indexer));
         Ok(StoreWriter { batches, closed })
     }
 
@@ -166,8 +168,9 @@ impl StoreWriter {
     }
 }
 
-struct JournalThread {
-    journal: Journal,
+struct JournalTask {
+    /// `None` only while a flush to the disk has it on a blocking thread.
+    journal: Option<Journal>,
     /// SQLite's file, checked in place with the journal's after each write.
     sqlite: super::Opened,
     /// The chain's newest link, and the next record's number.
@@ -179,21 +182,23 @@ struct JournalThread {
     tell: Tell,
 }
 
-impl JournalThread {
-    fn run(mut self, inbox: &mpsc::Receiver<Batch>, to_indexer: &mpsc::Sender<ToIndexer>) {
-        while let Ok(first) = inbox.recv() {
-            let mut taken = vec![first];
-            let mut events = taken[0].events.len();
-            while events < BATCH {
-                match inbox.try_recv() {
-                    Ok(batch) => {
-                        events += batch.events.len();
-                        taken.push(batch);
-                    }
-                    Err(_) => break,
+impl JournalTask {
+    async fn run(
+        mut self,
+        mut inbox: tokio::sync::mpsc::UnboundedReceiver<Batch>,
+        to_indexer: mpsc::Sender<ToIndexer>,
+    ) {
+        while let Some(first) = inbox.recv().await {
+            let (mut events, mut thens) = (Vec::new(), Vec::new());
+            let mut next = Some(first);
+            while let Some(batch) = next.take() {
+                events.extend(batch.events);
+                thens.extend(batch.then);
+                if events.len() < BATCH {
+                    next = inbox.try_recv().ok();
                 }
             }
-            let written = self.write(taken.iter().flat_map(|batch| &batch.events));
+            let written = self.write(&events).await;
             if let Err(error) = &written {
                 tracing::error!(%error, "could not record the history");
                 (self.tell)(format!(
@@ -201,7 +206,7 @@ impl JournalThread {
                 ));
             }
             // The answers first: the indexer is in no hurry.
-            for then in taken.into_iter().filter_map(|batch| batch.then) {
+            for then in thens {
                 then(written.is_ok());
             }
             if let Ok(records) = written
@@ -209,18 +214,17 @@ impl JournalThread {
             {
                 let _ = to_indexer.send(ToIndexer::Records(records));
             }
-            if self.journal.bytes() > CLEAR_AT {
-                self.clear_when_indexed();
+            if self.journal.as_ref().is_some_and(|j| j.bytes() > CLEAR_AT) {
+                self.clear_when_indexed().await;
             }
         }
-        let _ = to_indexer.send(ToIndexer::Close(self.journal));
+        if let Some(journal) = self.journal {
+            let _ = to_indexer.send(ToIndexer::Close(journal));
+        }
     }
 
     /// Journals `events` in one write; the records written, or why they could not be.
-    fn write<'a>(
-        &mut self,
-        events: impl Iterator<Item = &'a UiEvent>,
-    ) -> Result<Vec<Numbered>, String> {
+    async fn write(&mut self, events: &[UiEvent]) -> Result<Vec<Numbered>, String> {
         if let Some(failed) = self
             .failed
             .clone()
@@ -247,15 +251,13 @@ impl JournalThread {
         for record in &records {
             encode(record, &mut frames);
         }
-        if let Err(error) = self.journal.append(&frames) {
+        if let Err(error) = self.append(frames).await {
             // Cut back to the last whole record: the next batch may still be written.
             (self.link, self.next) = (link, next);
-            return Err(format!(
-                "{}: {error}",
-                self.journal.opened().path().display()
-            ));
+            return Err(error);
         }
-        let moved = [&self.sqlite, self.journal.opened()]
+        let journal = self.journal.as_ref().expect("the journal is back");
+        let moved = [&self.sqlite, journal.opened()]
             .into_iter()
             .find(|file| !file.in_place());
         if let Some(moved) = moved {
@@ -269,22 +271,60 @@ impl JournalThread {
         Ok(records)
     }
 
-    /// Empties the journal once SQLite holds every record in it (or gives up if the indexer
-    /// has failed: the journal then stays, to be replayed).
-    fn clear_when_indexed(&mut self) {
-        let last = self.next - 1;
-        let indexing = self
-            .shared
-            .changed
-            .wait_while(self.shared.lock(), |indexing| {
-                indexing.through < last && indexing.failed.is_none()
+    /// Appends `frames`.
+    async fn append(&mut self, frames: Vec<u8>) -> Result<(), String> {
+        let appended = self
+            .on_journal(move |journal| journal.append(&frames))
+            .await;
+        let journal = self.journal.as_ref().expect("the journal is back");
+        appended.map_err(|error| format!("{}: {error}", journal.opened().path().display()))
+    }
+
+    /// Runs `work` on the journal: here, when it writes to the page cache; on a blocking thread
+    /// when it flushes to the disk, so that the runtime's workers never wait for the disk.
+    async fn on_journal<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Journal) -> T + Send + 'static,
+    ) -> T {
+        let mut journal = self
+            .journal
+            .take()
+            .expect("one use of the journal at a time");
+        let (journal, done) = if journal.durability() == Durability::Power {
+            tokio::task::spawn_blocking(move || {
+                let done = work(&mut journal);
+                (journal, done)
             })
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if indexing.through >= last {
-            drop(indexing);
-            if let Err(error) = self.journal.clear() {
-                tracing::warn!(%error, "could not empty the history's journal");
+            .await
+            .expect("the journal's work does not panic")
+        } else {
+            let done = work(&mut journal);
+            (journal, done)
+        };
+        self.journal = Some(journal);
+        done
+    }
+
+    /// Empties the journal once SQLite holds every record in it (or gives up if the indexer
+    /// has failed: the journal then stays, to be replayed). Batches wait meanwhile.
+    async fn clear_when_indexed(&mut self) {
+        let last = self.next - 1;
+        loop {
+            // Registered before the check, so that a change made in between is not missed.
+            let changed = self.shared.changed.notified();
+            {
+                let indexing = self.shared.lock();
+                if indexing.failed.is_some() {
+                    return;
+                }
+                if indexing.through >= last {
+                    break;
+                }
             }
+            changed.await;
+        }
+        if let Err(error) = self.on_journal(Journal::clear).await {
+            tracing::warn!(%error, "could not empty the history's journal");
         }
     }
 }
@@ -397,7 +437,7 @@ impl Indexer {
                 }
             }
             // Gather what arrives meanwhile, asleep rather than woken by each batch (a wake-up
-            // costs the journal thread a system call): one transaction for all of it.
+            // costs the journal task a system call): one transaction for all of it.
             if closing.is_none() {
                 std::thread::sleep(LINGER);
             }
@@ -452,7 +492,7 @@ impl Indexer {
             }
         };
         drop(indexing);
-        self.shared.changed.notify_all();
+        self.shared.changed.notify_waiters();
         ok
     }
 
