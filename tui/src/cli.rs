@@ -45,6 +45,17 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
     tls_key: Option<PathBuf>,
 
+    /// Also serve the reviewer page for phones at this loopback address, e.g. 127.0.0.1:7071
+    /// (plain HTTP: put `tailscale serve` or a reverse proxy with HTTPS in front, and give its
+    /// address with --web-url). In the console, W shows the QR code that pairs a phone
+    #[arg(long, value_name = "ADDR")]
+    web: Option<std::net::SocketAddr>,
+
+    /// With --web: the HTTPS address phones open, when a proxy in front serves the page
+    /// [default: http://ADDR]
+    #[arg(long, value_name = "URL", requires = "web")]
+    web_url: Option<String>,
+
     /// How long an action waits for a person when its agent does not say, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     deadline: u64,
@@ -577,6 +588,7 @@ pub fn main() -> ExitCode {
                     queue: QueueConfig::default(),
                     policy: Engine::default(),
                     remote: None,
+                    web: None,
                 };
                 let ui = ui_options(bell, notify)?;
                 let result = open_console(options, ui, Some(socket)).await;
@@ -660,6 +672,10 @@ pub fn main() -> ExitCode {
             let remote = cli
                 .listen
                 .map(|listen| (listen, cli.tls_cert.zip(cli.tls_key)));
+            let web = cli.web.map(|listen| crate::web::WebOptions {
+                listen,
+                url: cli.web_url,
+            });
             report(runtime.block_on(async move {
                 if socket.to_str().is_some_and(|s| s.contains("://")) {
                     anyhow::bail!(
@@ -678,6 +694,7 @@ pub fn main() -> ExitCode {
                     policy,
                     history,
                     remote,
+                    web,
                 };
                 if headless {
                     crate::serve::serve(options).await

@@ -15,6 +15,7 @@ use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
 use crate::reviewers::Reviewers;
 use crate::server::{self, Remote, RemoteError, RemoteOptions, SocketError};
 use crate::store::{Store, StoreError};
+use crate::web::{Web, WebError, WebOptions};
 
 pub struct ConsoleOptions {
     pub socket: PathBuf,
@@ -24,6 +25,8 @@ pub struct ConsoleOptions {
     pub history: Option<History>,
     /// Also serve remote agents over TCP (the Unix socket is always served).
     pub remote: Option<RemoteOptions>,
+    /// Also serve the reviewer page for phones.
+    pub web: Option<WebOptions>,
 }
 
 pub struct History {
@@ -42,6 +45,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Web(#[from] WebError),
     #[error("cannot start the history writer: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -51,6 +56,8 @@ pub struct Console {
     pub socket: PathBuf,
     /// The TCP address remote agents connect to, when serving them.
     pub remote_addr: Option<SocketAddr>,
+    /// The URL a phone opens, when serving the reviewer page.
+    pub web_url: Option<String>,
     pub queue: QueueHandle,
     /// The screens paired as reviewers (`signoff attach`), beside the console's own.
     pub reviewers: Reviewers,
@@ -60,6 +67,7 @@ pub struct Console {
     pub events: mpsc::UnboundedReceiver<UiEvent>,
     stop: oneshot::Sender<()>,
     servers: JoinHandle<[Result<(), tonic::transport::Error>; 2]>,
+    web: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Console {
@@ -96,6 +104,8 @@ impl Console {
         let bound = server::bind(&options.socket)?;
         let remote = options.remote.map(Remote::bind).transpose()?;
         let remote_addr = remote.as_ref().and_then(|r| r.local_addr().ok());
+        let web = options.web.as_ref().map(Web::bind).transpose()?;
+        let web_url = web.as_ref().map(|web| web.url.clone());
         if let Some(warning) = remote.as_ref().and_then(Remote::warning) {
             let _ = ui.send(UiEvent::Alert(warning));
         }
@@ -126,6 +136,8 @@ impl Console {
             history: history.clone(),
         };
         let local = server::serve(bound, serving.clone(), tell, stopped.clone());
+        let web = web
+            .map(|web| tokio::spawn(web.serve(queue.clone(), reviewers.clone(), stopped.clone())));
         let remote = async move {
             match remote {
                 Some(remote) => remote.serve(serving, stopped).await,
@@ -140,12 +152,14 @@ impl Console {
         Ok(Console {
             socket: options.socket,
             remote_addr,
+            web_url,
             queue,
             reviewers,
             history,
             events,
             stop,
             servers,
+            web,
         })
     }
 
@@ -163,6 +177,17 @@ impl Console {
             }
             Ok(Err(error)) => tracing::warn!(%error, "gate server task failed"),
             Err(_) => tracing::warn!("gate server did not stop within 2s"),
+        }
+        if let Some(web) = self.web {
+            // A phone's open event stream does not hold the console open either.
+            match tokio::time::timeout(Duration::from_secs(2), web).await {
+                Ok(Ok(Err(error))) => {
+                    tracing::warn!(%error, "web page server stopped with an error")
+                }
+                Ok(Err(error)) => tracing::warn!(%error, "web page server task failed"),
+                Err(_) => tracing::warn!("web page server did not stop within 2s"),
+                Ok(Ok(Ok(()))) => {}
+            }
         }
     }
 }

@@ -25,3 +25,4 @@ pub mod serve;
 pub mod server;
 pub mod store;
 pub mod ui;
+pub mod web;

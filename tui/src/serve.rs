@@ -30,6 +30,12 @@ pub async fn serve(options: ConsoleOptions) -> anyhow::Result<()> {
         "The first reviewer runs:  signoff attach --code {code}"
     ));
     say("(shown once; that screen pairs the others with P). SIGTERM or Ctrl-C stops.");
+    if let Some(url) = &console.web_url {
+        say(&format!(
+            "Or a phone opens:          {}",
+            crate::web::Web::pairing_url(url, &code)
+        ));
+    }
     if let Some(path) = crate::logging::log_path() {
         say(&format!("Logs: {}", path.display()));
     }

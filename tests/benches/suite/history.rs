@@ -197,6 +197,7 @@ fn measure(dir: &std::path::Path) {
                 durability: Default::default(),
             }),
             remote: None,
+            web: None,
         })
         .expect("the console starts")
     });

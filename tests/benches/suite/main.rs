@@ -108,6 +108,7 @@ pub fn start_console(servers: &Runtime, socket: &Path, history: Option<History>)
             policy: Engine::default(),
             history,
             remote: None,
+            web: None,
         })
         .expect("the console starts")
     })

@@ -26,6 +26,7 @@ fn start_in(dir: &std::path::Path) -> Result<Console, signoff_tui::console::Star
             durability: Default::default(),
         }),
         remote: None,
+        web: None,
     })
 }
 

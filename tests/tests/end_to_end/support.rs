@@ -57,6 +57,7 @@ impl TestConsole {
             policy: signoff_tui::policy::Engine::default(),
             history,
             remote,
+            web: None,
         })
         .unwrap();
         TestConsole {

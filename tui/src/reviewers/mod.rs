@@ -12,6 +12,11 @@
 //! the first screen to present it becomes a reviewer ([`Reviewers::pair_first`]), and pairs the
 //! others as above.
 //!
+//! A phone pairs the other way round ([`Reviewers::invite`]): the trusted screen shows a one-time
+//! code (as a QR code of the web page's pairing URL), and the device that presents it within two
+//! minutes becomes the reviewer it names ([`Reviewers::accept`]). The code never leaves the
+//! trusted screen but through a person's eyes or camera.
+//!
 //! The console keeps each credential's SHA-256, never the credential, and compares in constant
 //! time. Pairings live as long as the console: after a restart, screens pair again.
 
@@ -99,6 +104,8 @@ struct Inner {
     next_id: u64,
     /// The code `signoff serve` showed, until a screen presents it.
     first: Option<String>,
+    /// Codes a trusted screen showed for a device to present ([`Reviewers::invite`]).
+    invitations: Vec<(String, Instant)>,
 }
 
 struct Pending {
@@ -197,6 +204,50 @@ impl Reviewers {
         }
         inner.first = None;
         inner.enrol(name)
+    }
+
+    /// A trusted screen invites a device (a phone's browser): a code that makes one reviewer
+    /// when presented within [`PAIRING_TIME`].
+    pub fn invite(&self) -> Result<String, PairError> {
+        let mut inner = self.inner();
+        let now = Instant::now();
+        inner.invitations.retain(|(_, expires)| *expires > now);
+        if inner.invitations.len() >= MAX_PENDING {
+            return Err(PairError::TooMany);
+        }
+        let code = new_code().map_err(|e| PairError::Random(e.to_string()))?;
+        inner.invitations.push((code.clone(), now + PAIRING_TIME));
+        Ok(code)
+    }
+
+    /// A device presents an invitation's code (or the first code of a console without a
+    /// screen): it becomes the reviewer `name` at once, and the code is spent. Returns its
+    /// credential.
+    pub fn accept(&self, name: &str, code: &str) -> Result<String, PairError> {
+        let name = name.trim();
+        let code = normalize(code);
+        let mut inner = self.inner();
+        inner.check_name(name)?;
+        let now = Instant::now();
+        inner.invitations.retain(|(_, expires)| *expires > now);
+        // Each one compared, in constant time.
+        let mut found = None;
+        for (at, (invited, _)) in inner.invitations.iter().enumerate() {
+            if bool::from(invited.as_bytes().ct_eq(code.as_bytes())) {
+                found = Some(at);
+            }
+        }
+        match found {
+            Some(at) => {
+                inner.invitations.swap_remove(at);
+                inner.enrol(name)
+            }
+            None => {
+                drop(inner);
+                self.pair_first(name, &code)
+                    .map_err(|_| PairError::UnknownCode(code))
+            }
+        }
     }
 
     /// The reviewer `credential` belongs to, if it is paired and not revoked.
@@ -415,6 +466,37 @@ mod tests {
             Err(PairError::NotFirstCode),
             "spent"
         );
+    }
+
+    #[test]
+    fn an_invitation_pairs_one_device_within_its_time() {
+        let reviewers = Reviewers::default();
+        let code = reviewers.invite().unwrap();
+        assert_eq!(
+            reviewers.accept("Jer's phone", "wrong"),
+            Err(PairError::UnknownCode("WRONG".into()))
+        );
+        let credential = reviewers
+            .accept("Jer's phone", &code.to_lowercase())
+            .unwrap();
+        assert_eq!(reviewers.identify(&credential).unwrap().name, "Jer's phone");
+        // Spent: a second device cannot use it.
+        assert!(matches!(
+            reviewers.accept("Other phone", &code),
+            Err(PairError::UnknownCode(_))
+        ));
+        // The name rules are a pairing's.
+        let code = reviewers.invite().unwrap();
+        assert_eq!(
+            reviewers.accept("terminal", &code),
+            Err(PairError::Reserved("terminal".into()))
+        );
+        // Expired.
+        reviewers.inner().invitations[0].1 = Instant::now();
+        assert!(matches!(
+            reviewers.accept("Jer's tablet", &code),
+            Err(PairError::UnknownCode(_))
+        ));
     }
 
     #[test]
