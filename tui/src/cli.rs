@@ -47,7 +47,8 @@ pub struct Cli {
 
     /// Also serve the reviewer page for phones at this loopback address, e.g. 127.0.0.1:7071
     /// (plain HTTP: put `tailscale serve` or a reverse proxy with HTTPS in front, and give its
-    /// address with --web-url). In the console, W shows the QR code that pairs a phone
+    /// address with --web-url). `signoff --web ADDR serve` prints the link that pairs the first
+    /// phone
     #[arg(long, value_name = "ADDR")]
     web: Option<std::net::SocketAddr>,
 

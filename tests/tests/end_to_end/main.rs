@@ -18,3 +18,4 @@ mod real_agents;
 mod remote;
 mod reviewers;
 mod run_command;
+mod web;

@@ -25,23 +25,30 @@ impl TestConsole {
     }
 
     pub async fn start_with(queue: QueueConfig) -> Self {
-        Self::start_full(queue, false, None).await
+        Self::start_full(queue, false, None, false).await
     }
 
     /// A console that keeps its history in `dir/history`.
     pub async fn start_with_history() -> Self {
-        Self::start_full(QueueConfig::default(), true, None).await
+        Self::start_full(QueueConfig::default(), true, None, false).await
     }
 
     /// A console that also serves remote agents over TCP ([`TestConsole::remote_addr`]).
     pub async fn start_remote(remote: RemoteOptions) -> Self {
-        Self::start_full(QueueConfig::default(), false, Some(remote)).await
+        Self::start_full(QueueConfig::default(), false, Some(remote), false).await
+    }
+
+    /// A console with its history that also serves the reviewer page on loopback
+    /// ([`TestConsole::web_url`]).
+    pub async fn start_web() -> Self {
+        Self::start_full(QueueConfig::default(), true, None, true).await
     }
 
     async fn start_full(
         queue: QueueConfig,
         keep_history: bool,
         remote: Option<RemoteOptions>,
+        web: bool,
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let history = keep_history.then(|| signoff_tui::console::History {
@@ -57,7 +64,10 @@ impl TestConsole {
             policy: signoff_tui::policy::Engine::default(),
             history,
             remote,
-            web: None,
+            web: web.then(|| signoff_tui::web::WebOptions {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                url: None,
+            }),
         })
         .unwrap();
         TestConsole {
@@ -65,6 +75,11 @@ impl TestConsole {
             socket,
             console,
         }
+    }
+
+    /// Where a phone opens the reviewer page.
+    pub fn web_url(&self) -> &str {
+        self.console.web_url.as_deref().unwrap()
     }
 
     /// Where remote agents connect.

@@ -99,6 +99,7 @@ function renderDetail() {
   $("d-origin").textContent = item.origin || "";
   $("d-left").textContent = left(item);
   $("d-summary").textContent = [item.summary, item.rationale].filter(Boolean).join("\n");
+  $("d-summary").hidden = $("d-summary-label").hidden = !$("d-summary").textContent;
   const reasons = $("d-reasons");
   reasons.replaceChildren();
   for (const reason of item.reasons) {

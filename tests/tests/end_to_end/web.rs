@@ -1,0 +1,205 @@
+//! The reviewer page (`--web`): over HTTP as any client could speak it, and in the real Chromium
+//! (Debian's, driven headless through its chromedriver) at a phone's size.
+
+use signoff_agent_sdk::{DecidedBy, Environment, Verdict};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{TestConsole, shell, within};
+
+mod browser;
+
+/// One HTTP/1.1 exchange, spoken by hand so that nothing a client library adds is assumed.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+pub async fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    within(stream.read_to_string(&mut answer)).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    Answer {
+        status: head[9..12].parse().unwrap(),
+        head: head.to_ascii_lowercase(),
+        body: body.to_string(),
+    }
+}
+
+/// Pairs a device named `name` with a fresh invitation: its cookie and CSRF token.
+pub async fn pair(console: &TestConsole, name: &str) -> (String, String) {
+    let code = console.reviewers().invite().unwrap();
+    let body = serde_json::json!({ "code": code, "name": name }).to_string();
+    let answer = http(
+        console.web_url(),
+        "POST",
+        "/api/pair",
+        &[("Content-Type", "application/json")],
+        &body,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let cookie_line = answer
+        .head
+        .lines()
+        .find(|line| line.starts_with("set-cookie:"))
+        .unwrap();
+    for flag in ["httponly", "secure", "samesite=strict", "path=/"] {
+        assert!(cookie_line.contains(flag), "{cookie_line}");
+    }
+    let cookie = cookie_line["set-cookie:".len()..]
+        .trim()
+        .split(';')
+        .next()
+        .unwrap();
+    // The head was lowercased: the credential is lowercase hex after its prefix anyway.
+    let csrf = serde_json::from_str::<serde_json::Value>(&answer.body).unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (cookie.to_string(), csrf)
+}
+
+fn decision(item: &signoff_tui::queue::Item, digest: &str, verdict: &str) -> String {
+    serde_json::json!({
+        "session": item.key.session.0,
+        "proposal": item.key.proposal.0,
+        "digest": digest,
+        "verdict": verdict,
+        "note": "not on a Friday",
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_needs_a_paired_device_its_csrf_token_and_the_digest_it_saw() {
+    let mut console = TestConsole::start_web().await;
+    let base = console.web_url().to_string();
+
+    // Every answer says: only our own code runs, nothing frames it, nothing is cached.
+    let page = http(&base, "GET", "/", &[], "").await;
+    assert_eq!(page.status, 200);
+    for header in [
+        "content-security-policy: default-src 'none'; script-src 'self'; style-src 'self';",
+        "x-content-type-options: nosniff",
+        "x-frame-options: deny",
+        "cache-control: no-store",
+        "referrer-policy: no-referrer",
+    ] {
+        assert!(
+            page.head.contains(header),
+            "{header} missing from\n{}",
+            page.head
+        );
+    }
+    assert!(!page.head.contains("unsafe-inline"));
+
+    // An invitation pairs one device, once.
+    let code = console.reviewers().invite().unwrap();
+    let body = serde_json::json!({ "code": code, "name": "Jer's phone" }).to_string();
+    let json = [("Content-Type", "application/json")];
+    assert_eq!(
+        http(&base, "POST", "/api/pair", &json, &body).await.status,
+        200
+    );
+    let again = serde_json::json!({ "code": code, "name": "Mallory's phone" }).to_string();
+    assert_eq!(
+        http(&base, "POST", "/api/pair", &json, &again).await.status,
+        403
+    );
+    let (cookie, csrf) = pair(&console, "Jer's tablet").await;
+    assert_eq!(http(&base, "GET", "/api/me", &[], "").await.status, 401);
+    let me = http(&base, "GET", "/api/me", &[("Cookie", &cookie)], "").await;
+    assert!(me.body.contains("Jer's tablet"), "{}", me.body);
+
+    let session = console.session("ops").await;
+    let pending = session
+        .submit(shell("touch F", Environment::Production), None)
+        .await
+        .unwrap();
+    let decided = tokio::spawn(pending.decision());
+    let item = console.next_waiting().await;
+    let digest = item.digest.to_hex();
+    let deny = decision(&item, &digest, "deny");
+
+    let with = |headers: &[(&'static str, String)]| headers.to_vec();
+    let full = with(&[
+        ("Content-Type", "application/json".into()),
+        ("Cookie", cookie.clone()),
+        ("X-Signoff-CSRF", csrf.clone()),
+    ]);
+    let send = |headers: Vec<(&'static str, String)>, body: String| {
+        let base = base.clone();
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            http(&base, "POST", "/api/decide", &headers, &body).await
+        }
+    };
+    // The cookie alone does not decide: a cross-site form or script has no CSRF token.
+    let no_csrf = send(full[..2].to_vec(), deny.clone()).await;
+    assert_eq!(no_csrf.status, 403, "{}", no_csrf.body);
+    let mut wrong_csrf = full.clone();
+    wrong_csrf[2].1 = "0".repeat(64);
+    assert_eq!(send(wrong_csrf, deny.clone()).await.status, 403);
+    // A form's body is not the page's JSON.
+    let mut form = full.clone();
+    form[0].1 = "application/x-www-form-urlencoded".into();
+    assert_eq!(send(form, "verdict=deny".into()).await.status, 415);
+    // No cookie, no device.
+    assert_eq!(
+        send(vec![full[0].clone(), full[2].clone()], deny.clone())
+            .await
+            .status,
+        401
+    );
+    // Bound to the action shown: another digest is refused.
+    let stale = send(full.clone(), decision(&item, &"0".repeat(64), "deny")).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(!decided.is_finished(), "nothing was decided yet");
+
+    // A revoked device decides nothing more.
+    let tablet = console
+        .reviewers()
+        .list()
+        .into_iter()
+        .find(|reviewer| reviewer.name == "Jer's tablet")
+        .unwrap();
+    assert!(console.reviewers().revoke(&tablet.id));
+    assert_eq!(send(full.clone(), deny.clone()).await.status, 401);
+
+    // A device still paired denies, with a note the agent hears, under its own name.
+    let (cookie, csrf) = pair(&console, "Jer's laptop").await;
+    let denied = send(
+        with(&[
+            ("Content-Type", "application/json".into()),
+            ("Cookie", cookie),
+            ("X-Signoff-CSRF", csrf),
+        ]),
+        deny,
+    )
+    .await;
+    assert_eq!(denied.status, 200, "{}", denied.body);
+    let decision = within(decided).await.unwrap().unwrap();
+    assert_eq!(decision.verdict, Verdict::Denied);
+    assert_eq!(decision.note, "not on a Friday");
+    assert_eq!(
+        decision.decided_by,
+        DecidedBy::Person("Jer's laptop".into())
+    );
+    console.shutdown().await;
+}
