@@ -24,6 +24,7 @@ use crate::ui::{Keymap, UiOptions};
 /// reversible actions stream through, risky ones wait for y/n, critical ones for their name typed.
 #[derive(Debug, Parser)]
 #[command(name = "signoff", version, about, long_about)]
+#[command(group(clap::ArgGroup::new("served").multiple(true)))]
 pub struct Cli {
     /// The console's Unix socket [default: $XDG_RUNTIME_DIR/signoff/signoff.sock]. For `run` and
     /// `hook` it may be a remote console's URL instead (http://host:7070, https://…; the token is
@@ -34,26 +35,27 @@ pub struct Cli {
     /// Also serve remote agents (containers, CI, other machines) over TCP at this address, e.g.
     /// 127.0.0.1:7070 or 0.0.0.0:7070. Every request must carry the token made by
     /// `signoff token new` (agents set SIGNOFF_TOKEN)
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", group = "served")]
     listen: Option<std::net::SocketAddr>,
 
-    /// With --listen: serve TLS with this certificate chain (PEM)
-    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_key"])]
+    /// With --listen or --web: serve TLS (HTTPS) with this certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires_all = ["served", "tls_key"])]
     tls_cert: Option<PathBuf>,
 
-    /// With --listen: the TLS certificate's private key (PEM)
-    #[arg(long, value_name = "FILE", requires_all = ["listen", "tls_cert"])]
+    /// With --listen or --web: the TLS certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires_all = ["served", "tls_cert"])]
     tls_key: Option<PathBuf>,
 
-    /// Also serve the reviewer page for phones at this loopback address, e.g. 127.0.0.1:7071
-    /// (plain HTTP: put `tailscale serve` or a reverse proxy with HTTPS in front, and give its
-    /// address with --web-url). `signoff --web ADDR serve` prints the link that pairs the first
-    /// phone
-    #[arg(long, value_name = "ADDR")]
+    /// Also serve the reviewer page for phones at this address, e.g. 127.0.0.1:7071. Over HTTPS
+    /// with --tls-cert/--tls-key, on any address; without them, plain HTTP on loopback only (put
+    /// `tailscale serve` or a reverse proxy with HTTPS in front, and give its address with
+    /// --web-url). In the console, W shows the QR code that pairs a phone; `signoff --web ADDR
+    /// serve` prints the link
+    #[arg(long, value_name = "ADDR", group = "served")]
     web: Option<std::net::SocketAddr>,
 
-    /// With --web: the HTTPS address phones open, when a proxy in front serves the page
-    /// [default: http://ADDR]
+    /// With --web: the address phones open, when it is not the one served: a proxy in front, or a
+    /// name instead of 0.0.0.0 [default: http(s)://ADDR]
     #[arg(long, value_name = "URL", requires = "web")]
     web_url: Option<String>,
 
@@ -670,13 +672,8 @@ pub fn main() -> ExitCode {
                 keep_days: cli.keep_days,
                 durability: cli.durability,
             });
-            let remote = cli
-                .listen
-                .map(|listen| (listen, cli.tls_cert.zip(cli.tls_key)));
-            let web = cli.web.map(|listen| crate::web::WebOptions {
-                listen,
-                url: cli.web_url,
-            });
+            let tls = cli.tls_cert.zip(cli.tls_key);
+            let (listen, web, web_url) = (cli.listen, cli.web, cli.web_url);
             report(runtime.block_on(async move {
                 if socket.to_str().is_some_and(|s| s.contains("://")) {
                     anyhow::bail!(
@@ -684,9 +681,17 @@ pub fn main() -> ExitCode {
                         socket.display()
                     );
                 }
-                let remote = remote
-                    .map(|(listen, tls)| remote_options(listen, tls))
+                let tls = tls
+                    .map(|(cert, key)| crate::tls::TlsPem::read(&cert, &key))
                     .transpose()?;
+                let remote = listen
+                    .map(|listen| remote_options(listen, tls.clone()))
+                    .transpose()?;
+                let web = web.map(|listen| crate::web::WebOptions {
+                    listen,
+                    url: web_url,
+                    tls,
+                });
                 let policy = load_policy(policy.as_deref())?;
                 let ui = ui_options(bell, notify)?;
                 let options = ConsoleOptions {
@@ -710,21 +715,9 @@ pub fn main() -> ExitCode {
 /// Serving remote agents: the stored token, and the TLS identity when given.
 fn remote_options(
     listen: std::net::SocketAddr,
-    tls: Option<(PathBuf, PathBuf)>,
+    tls: Option<crate::tls::TlsPem>,
 ) -> anyhow::Result<crate::server::RemoteOptions> {
     let token = crate::server::Token::load(&crate::server::token::default_path()?)?;
-    let read = |path: &Path, what: &str| {
-        std::fs::read(path).map_err(|error| {
-            anyhow::anyhow!("cannot read the TLS {what} {}: {error}", path.display())
-        })
-    };
-    let tls = match tls {
-        Some((cert, key)) => Some(tonic::transport::Identity::from_pem(
-            read(&cert, "certificate")?,
-            read(&key, "key")?,
-        )),
-        None => None,
-    };
     Ok(crate::server::RemoteOptions { listen, token, tls })
 }
 

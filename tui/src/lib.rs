@@ -24,5 +24,6 @@ mod secret_file;
 pub mod serve;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod ui;
 pub mod web;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use signoff_agent_sdk::{DecidedBy, Environment, Error, Gate, Verdict};
 use signoff_tui::server::{Remote, RemoteError, RemoteOptions, Token};
-use tonic::transport::Identity;
+use signoff_tui::tls::TlsPem;
 
 use crate::hooks::{claude, decision, run_hook};
 use crate::support::{BINARY, TestConsole, shell, within};
@@ -85,7 +85,10 @@ async fn tls_serves_agents_that_trust_the_certificate_and_no_one_in_plain_text()
     let (cert, key) = (certified.cert.pem(), certified.signing_key.serialize_pem());
     let token = Token::generate().unwrap();
     let console = TestConsole::start_remote(RemoteOptions {
-        tls: Some(Identity::from_pem(&cert, &key)),
+        tls: Some(TlsPem {
+            cert: cert.clone().into(),
+            key: key.clone().into(),
+        }),
         ..plain(&token)
     })
     .await;
@@ -125,7 +128,10 @@ async fn tls_serves_agents_that_trust_the_certificate_and_no_one_in_plain_text()
 async fn a_certificate_that_cannot_be_used_stops_the_start_with_the_reason() {
     let token = Token::generate().unwrap();
     let broken = RemoteOptions {
-        tls: Some(Identity::from_pem("not a certificate", "not a key")),
+        tls: Some(TlsPem {
+            cert: b"not a certificate".to_vec(),
+            key: b"not a key".to_vec(),
+        }),
         ..plain(&token)
     };
     let error = Remote::bind(broken).err().expect("refused at start");

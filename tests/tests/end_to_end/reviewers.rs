@@ -6,7 +6,8 @@ use signoff_agent_sdk::{DecidedBy, Environment, Gate, Tier, Verdict};
 use signoff_protocol::pb::{self, pair_event, reviewer_client::ReviewerClient};
 use signoff_tui::queue::{PersonDecision, QueueConfig};
 use signoff_tui::server::{RemoteOptions, Token};
-use tonic::transport::{Channel, Identity};
+use signoff_tui::tls::TlsPem;
+use tonic::transport::Channel;
 use tonic::{Code, Request};
 
 use crate::support::{TestConsole, shell, within};
@@ -469,7 +470,10 @@ async fn over_tls_a_remote_reviewer_pairs_and_decides_with_its_own_credential_ne
     let console = TestConsole::start_remote(RemoteOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         token: token.clone(),
-        tls: Some(Identity::from_pem(&cert, &key)),
+        tls: Some(TlsPem {
+            cert: cert.clone().into(),
+            key: key.clone().into(),
+        }),
     })
     .await;
     let url = format!("https://{}", console.remote_addr());

@@ -25,30 +25,40 @@ impl TestConsole {
     }
 
     pub async fn start_with(queue: QueueConfig) -> Self {
-        Self::start_full(queue, false, None, false).await
+        Self::start_full(queue, false, None, None).await
     }
 
     /// A console that keeps its history in `dir/history`.
     pub async fn start_with_history() -> Self {
-        Self::start_full(QueueConfig::default(), true, None, false).await
+        Self::start_full(QueueConfig::default(), true, None, None).await
     }
 
     /// A console that also serves remote agents over TCP ([`TestConsole::remote_addr`]).
     pub async fn start_remote(remote: RemoteOptions) -> Self {
-        Self::start_full(QueueConfig::default(), false, Some(remote), false).await
+        Self::start_full(QueueConfig::default(), false, Some(remote), None).await
     }
 
     /// A console with its history that also serves the reviewer page on loopback
     /// ([`TestConsole::web_url`]).
     pub async fn start_web() -> Self {
-        Self::start_full(QueueConfig::default(), true, None, true).await
+        Self::start_web_with(QueueConfig::default(), None).await
+    }
+
+    /// A console serving the reviewer page on loopback, over HTTPS with `tls`.
+    pub async fn start_web_with(queue: QueueConfig, tls: Option<signoff_tui::tls::TlsPem>) -> Self {
+        let web = signoff_tui::web::WebOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            url: None,
+            tls,
+        };
+        Self::start_full(queue, true, None, Some(web)).await
     }
 
     async fn start_full(
         queue: QueueConfig,
         keep_history: bool,
         remote: Option<RemoteOptions>,
-        web: bool,
+        web: Option<signoff_tui::web::WebOptions>,
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let history = keep_history.then(|| signoff_tui::console::History {
@@ -64,10 +74,7 @@ impl TestConsole {
             policy: signoff_tui::policy::Engine::default(),
             history,
             remote,
-            web: web.then(|| signoff_tui::web::WebOptions {
-                listen: "127.0.0.1:0".parse().unwrap(),
-                url: None,
-            }),
+            web,
         })
         .unwrap();
         TestConsole {

@@ -66,7 +66,7 @@ pub struct RemoteOptions {
     /// Every request must carry it.
     pub token: Token,
     /// The server's certificate and key; `None` serves plain HTTP/2.
-    pub tls: Option<Identity>,
+    pub tls: Option<crate::tls::TlsPem>,
 }
 
 /// The TCP side for remote agents: every request must carry the token.
@@ -103,7 +103,8 @@ impl Remote {
             .with_nodelay(Some(true));
         let mut server = Server::builder();
         let tls = options_tls.is_some();
-        if let Some(identity) = options_tls {
+        if let Some(pem) = options_tls {
+            let identity = Identity::from_pem(pem.cert, pem.key);
             server = server
                 .tls_config(ServerTlsConfig::new().identity(identity))
                 .map_err(RemoteError::Tls)?;

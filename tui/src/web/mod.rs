@@ -8,9 +8,11 @@
 //! a CSRF header the page reads from `/api/me`; and a decision names the action digest the page
 //! showed, so an item changed underneath is refused.
 //!
-//! Served over plain HTTP on a loopback address only: a reverse proxy or `tailscale serve` in
-//! front gives the phone HTTPS (`--web-url` says where the phone finds it).
+//! Served over HTTPS with the console's `--tls-cert/--tls-key` (`https.rs`), on any address; or
+//! over plain HTTP on a loopback address only, for a reverse proxy or `tailscale serve` in front
+//! that gives the phone HTTPS (`--web-url` says where the phone finds it).
 
+mod https;
 mod page;
 
 use std::convert::Infallible;
@@ -42,16 +44,25 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; conn
 #[derive(Debug, Clone)]
 pub struct WebOptions {
     pub listen: SocketAddr,
-    /// The URL phones open, when a proxy in front serves the page elsewhere (HTTPS).
+    /// The URL phones open, when it is not `listen`'s: a proxy in front, or a name.
     pub url: Option<String>,
+    /// Serve HTTPS with this identity; without it, plain HTTP on loopback only.
+    pub tls: Option<crate::tls::TlsPem>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
     #[error(
-        "--web {0} is not a loopback address: the page is served over plain HTTP, so only on 127.0.0.1 or [::1]; put a reverse proxy or `tailscale serve` with HTTPS in front of it and give its address with --web-url"
+        "--web {0} is not a loopback address: without --tls-cert/--tls-key the page is served over plain HTTP, so only on 127.0.0.1 or [::1]; give a certificate, or put a reverse proxy or `tailscale serve` with HTTPS in front of it and give its address with --web-url"
     )]
     NotLoopback(SocketAddr),
+    #[error(
+        "--web {0} listens on every address, and a phone cannot open that one: say which it opens with --web-url (e.g. https://my-desk.local:{port})",
+        port = .0.port()
+    )]
+    NoUrl(SocketAddr),
+    #[error("--web: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     #[error("cannot listen for the web page on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -62,15 +73,24 @@ pub enum WebError {
 /// The page's listener, bound.
 pub struct Web {
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     /// The URL phones open.
     pub url: String,
 }
 
 impl Web {
+    /// Everything that can be wrong with the address or the certificate fails here, at start.
     pub fn bind(options: &WebOptions) -> Result<Web, WebError> {
         let addr = options.listen;
-        if !addr.ip().is_loopback() {
-            return Err(WebError::NotLoopback(addr));
+        let tls = match &options.tls {
+            Some(pem) => Some(tokio_rustls::TlsAcceptor::from(
+                pem.server_config(&[b"http/1.1"])?,
+            )),
+            None if !addr.ip().is_loopback() => return Err(WebError::NotLoopback(addr)),
+            None => None,
+        };
+        if addr.ip().is_unspecified() && options.url.is_none() {
+            return Err(WebError::NoUrl(addr));
         }
         let bind = |source| WebError::Bind { addr, source };
         let listener = std::net::TcpListener::bind(addr).map_err(bind)?;
@@ -81,8 +101,11 @@ impl Web {
             .url
             .clone()
             .map(|url| url.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| format!("http://{local}"));
-        Ok(Web { listener, url })
+            .unwrap_or_else(|| {
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{local}")
+            });
+        Ok(Web { listener, tls, url })
     }
 
     /// The one-time URL that pairs a device with `code` ([`Reviewers::invite`]).
@@ -96,9 +119,19 @@ impl Web {
         reviewers: Reviewers,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(queue, reviewers))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let router = router(queue, reviewers);
+        match self.tls {
+            Some(tls) => {
+                axum::serve(https::Listener::spawn(self.listener, tls), router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(self.listener, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        }
     }
 }
 
