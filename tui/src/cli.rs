@@ -1008,6 +1008,7 @@ async fn open_console(
         queue: console.queue.clone(),
         reviewers: console.reviewers.clone(),
         history: console.history.clone(),
+        web_url: console.web_url.clone(),
     };
     let screen = crate::ui::Screen {
         header,

@@ -316,6 +316,9 @@ impl Desk for Attached {
                     }
                     done
                 }
+                Intent::InvitePhone => Done::said(
+                    "Phones are paired at the console's own terminal (W there) or with the link `signoff serve` prints: a screen attached to it pairs none.",
+                ),
                 Intent::Quit | Intent::LoadHistory(_) => Done::default(),
             })
         })
@@ -352,7 +355,6 @@ fn said<T>(result: Result<T, tonic::Status>) -> Done {
 async fn list(client: &mut Client) -> Done {
     match client.list_reviewers(pb::ListReviewersRequest {}).await {
         Ok(response) => Done {
-            said: None,
             reviewers: Some(
                 response
                     .into_inner()
@@ -365,6 +367,7 @@ async fn list(client: &mut Client) -> Done {
                     })
                     .collect(),
             ),
+            ..Done::default()
         },
         Err(status) => Done::said(status.message().to_string()),
     }

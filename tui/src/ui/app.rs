@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use signoff_protocol::{
@@ -42,7 +42,18 @@ pub enum Intent {
     ListReviewers,
     /// Revoke a reviewer's credential (by its id).
     RevokeReviewer(String),
+    /// Make a one-time link that pairs a phone with the reviewer page.
+    InvitePhone,
     Quit,
+}
+
+/// A one-time link that pairs a phone with the reviewer page (`--web`), shown as a QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneInvitation {
+    pub url: String,
+    pub code: String,
+    /// When the code stops pairing.
+    pub until: SystemTime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +92,8 @@ pub enum Mode {
         code: String,
         selected: usize,
     },
+    /// The QR code that pairs a phone; any key closes it.
+    Phone(PhoneInvitation),
 }
 
 pub struct StreamEntry {
@@ -174,6 +187,11 @@ impl App {
             *selected = (*selected).min(reviewers.len().saturating_sub(1));
         }
         self.reviewers = reviewers;
+    }
+
+    /// Shows the link that pairs a phone.
+    pub fn on_phone_invitation(&mut self, invitation: PhoneInvitation) {
+        self.mode = Mode::Phone(invitation);
     }
 
     pub fn on_history_page(&mut self, page: Result<HistoryPage, String>) {
@@ -463,7 +481,7 @@ impl App {
                 self.clamp_selection();
                 None
             }
-            Mode::Help => {
+            Mode::Help | Mode::Phone(_) => {
                 self.mode = Mode::Browsing;
                 None
             }
@@ -556,6 +574,7 @@ impl App {
                 };
                 Some(Intent::ListReviewers)
             }
+            KeyAction::PairPhone => Some(Intent::InvitePhone),
             KeyAction::History if !self.history_kept => {
                 self.status = Some(
                     "No history to show here: the demo and attached screens keep none (`signoff history` reads the console's).".into(),

@@ -5,11 +5,13 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 use futures::future::BoxFuture;
 use signoff_protocol::{ActionDigest, TERMINAL};
 
 use super::Intent;
+use super::app::PhoneInvitation;
 use crate::queue::{DecideError, QueueHandle};
 use crate::reviewers::{ReviewerInfo, Reviewers};
 use crate::store::{HistoryPage, HistoryRequest};
@@ -21,13 +23,15 @@ pub struct Done {
     pub said: Option<String>,
     /// The reviewers as they now stand, after listing, pairing or revoking.
     pub reviewers: Option<Vec<ReviewerInfo>>,
+    /// The link that pairs a phone, when one was asked for.
+    pub phone: Option<PhoneInvitation>,
 }
 
 impl Done {
     pub fn said(sentence: impl Into<String>) -> Done {
         Done {
             said: Some(sentence.into()),
-            reviewers: None,
+            ..Done::default()
         }
     }
 }
@@ -56,6 +60,29 @@ pub struct Terminal {
     pub reviewers: Reviewers,
     /// The history's directory, when the console keeps one.
     pub history: Option<PathBuf>,
+    /// Where phones open the reviewer page, when the console serves it (`--web`).
+    pub web_url: Option<String>,
+}
+
+impl Terminal {
+    fn invite_phone(&self) -> Done {
+        let Some(url) = &self.web_url else {
+            return Done::said(
+                "This console serves no page for phones: start it with --web 127.0.0.1:7071 (see signoff --help).",
+            );
+        };
+        match self.reviewers.invite() {
+            Ok(code) => Done {
+                phone: Some(PhoneInvitation {
+                    url: crate::web::Web::pairing_url(url, &code),
+                    code,
+                    until: SystemTime::now() + crate::reviewers::PAIRING_TIME,
+                }),
+                ..Done::default()
+            },
+            Err(error) => Done::said(error.to_string()),
+        }
+    }
 }
 
 impl Desk for Terminal {
@@ -100,16 +127,19 @@ impl Desk for Terminal {
                         Err(error) => error.to_string(),
                     }),
                     reviewers: Some(self.reviewers.list()),
+                    ..Done::default()
                 },
                 Intent::ListReviewers => Done {
-                    said: None,
                     reviewers: Some(self.reviewers.list()),
+                    ..Done::default()
                 },
                 Intent::RevokeReviewer(id) => Done {
                     said: (!self.reviewers.revoke(&id))
                         .then(|| "That reviewer was already revoked.".to_string()),
                     reviewers: Some(self.reviewers.list()),
+                    ..Done::default()
                 },
+                Intent::InvitePhone => self.invite_phone(),
                 Intent::Quit | Intent::LoadHistory(_) => Done::default(),
             })
         })

@@ -28,13 +28,14 @@ pub enum KeyAction {
     Revoke,
     History,
     Reviewers,
+    PairPhone,
     Help,
     Quit,
 }
 
 impl KeyAction {
     /// Every action, in the order help lists them.
-    pub const ALL: [KeyAction; 18] = [
+    pub const ALL: [KeyAction; 19] = [
         KeyAction::Approve,
         KeyAction::Deny,
         KeyAction::DenyWithNote,
@@ -51,6 +52,7 @@ impl KeyAction {
         KeyAction::Revoke,
         KeyAction::History,
         KeyAction::Reviewers,
+        KeyAction::PairPhone,
         KeyAction::Help,
         KeyAction::Quit,
     ];
@@ -65,6 +67,7 @@ impl KeyAction {
             KeyAction::Freeze => "freeze",
             KeyAction::Revoke => "revoke",
             KeyAction::Reviewers => "reviewers",
+            KeyAction::PairPhone => "phone",
             other => other.describe(),
         }
     }
@@ -88,6 +91,7 @@ impl KeyAction {
             KeyAction::Revoke => "revoke grant",
             KeyAction::History => "history",
             KeyAction::Reviewers => "pair, list, revoke reviewers",
+            KeyAction::PairPhone => "pair a phone (QR code; needs --web)",
             KeyAction::Help => "help",
             KeyAction::Quit => "quit",
         }

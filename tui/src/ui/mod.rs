@@ -79,7 +79,8 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
             dirty = false;
             next_frame = Instant::now() + FRAME;
         }
-        let counting_down = !app.waiting.is_empty() || !app.grants.is_empty();
+        let counting_down =
+            !app.waiting.is_empty() || !app.grants.is_empty() || matches!(app.mode, Mode::Phone(_));
         tokio::select! {
             Some(event) = events.recv() => {
                 let mut waiting_now = Vec::new();
@@ -133,6 +134,9 @@ pub async fn run(screen: Screen<'_>, options: UiOptions) -> io::Result<()> {
                                     }
                                     if let Some(reviewers) = done.reviewers {
                                         app.on_reviewers(reviewers);
+                                    }
+                                    if let Some(invitation) = done.phone {
+                                        app.on_phone_invitation(invitation);
                                     }
                                 }
                                 Err(error) => break Err(error),

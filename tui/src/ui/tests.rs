@@ -812,6 +812,36 @@ fn a_pairing_code_is_typed_and_a_reviewer_revoked_from_the_reviewers_prompt() {
 }
 
 #[test]
+fn w_shows_the_qr_code_that_pairs_a_phone_until_any_key() {
+    let mut app = busy_app();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('W')),
+        Some(Intent::InvitePhone)
+    );
+    let invitation = crate::ui::app::PhoneInvitation {
+        url: "http://127.0.0.1:7071/#pair=4MXE-8T7F".into(),
+        code: "4MXE-8T7F".into(),
+        until: now() + crate::reviewers::PAIRING_TIME,
+    };
+    app.on_phone_invitation(invitation.clone());
+    insta::assert_snapshot!("phone_pairing", draw(&app, 100, 40).backend());
+    // Too short a terminal for the code: the link and a hint instead of half a code.
+    let short = format!("{}", draw(&app, 100, 24).backend());
+    assert!(short.contains("#pair=4MXE-8T7F") && short.contains("taller terminal"));
+    assert!(!short.contains('▀'));
+    // Expired: no code to scan, and how to get a new one.
+    app.on_phone_invitation(crate::ui::app::PhoneInvitation {
+        until: now(),
+        ..invitation
+    });
+    let expired = format!("{}", draw(&app, 100, 40).backend());
+    assert!(expired.contains("expired: press W") && !expired.contains('▀'));
+    // The keys that decide do not decide while it is open: they close it.
+    assert_eq!(press(&mut app, KeyCode::Char('y')), None);
+    assert_eq!(app.mode, Mode::Browsing);
+}
+
+#[test]
 fn quitting_an_attached_screen_withdraws_nothing_so_it_does_not_ask() {
     let mut console = busy_app();
     assert_eq!(press(&mut console, KeyCode::Char('q')), None);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use signoff_agent_sdk::{Action, ActionKind, DecidedBy, Environment, ShellCommand, Verdict};
 
-use crate::support::{BINARY, TestConsole, within};
+use crate::support::{BINARY, TestConsole, Tmux, within};
 
 /// Debian's chromedriver (package chromium-driver), and the browser behind its wrapper script.
 const CHROMEDRIVER: &str = "chromedriver";
@@ -123,10 +123,11 @@ impl Browser {
     }
 }
 
-fn run(console: &TestConsole, args: &[&str]) -> Child {
+/// `signoff run --env production -- ARGS`, its errors kept.
+fn run(socket: &Path, args: &[&str]) -> Child {
     Command::new(BINARY)
         .arg("--socket")
-        .arg(&console.socket)
+        .arg(socket)
         .args(["run", "--env", "production", "--"])
         .args(args)
         .stderr(Stdio::piped())
@@ -216,20 +217,9 @@ async fn a_phone_pairs_and_answers_agents_and_their_hostile_text_runs_nothing() 
         "the page asked the attacker's server for nothing"
     );
 
-    // A risky `signoff run` approved from the phone: the command runs.
+    // A denial's note reaches the agent's terminal (an approval is in the test below).
     let made = console.dir.path().join("made-by-phone");
-    let agent = run(&console, &["touch", made.to_str().unwrap()]);
-    browser
-        .wait_for_text("#items li .command", "made-by-phone")
-        .await;
-    browser.click("#items li").await;
-    browser.click("#approve").await;
-    let output = exits(agent).await;
-    assert!(output.status.success(), "{output:?}");
-    assert!(made.exists());
-
-    // A denial's note reaches the agent's terminal.
-    let agent = run(&console, &["touch", made.to_str().unwrap()]);
+    let agent = run(&console.socket, &["touch", made.to_str().unwrap()]);
     browser
         .wait_for_text("#items li .command", "made-by-phone")
         .await;
@@ -239,11 +229,12 @@ async fn a_phone_pairs_and_answers_agents_and_their_hostile_text_runs_nothing() 
     let output = exits(agent).await;
     assert_eq!(output.status.code(), Some(77));
     assert!(String::from_utf8_lossy(&output.stderr).contains("use staging first"));
+    assert!(!made.exists());
 
     // Critical: approving needs its name typed on the phone too.
     let doomed = console.dir.path().join("doomed");
     std::fs::create_dir(&doomed).unwrap();
-    let agent = run(&console, &["rm", "-rf", doomed.to_str().unwrap()]);
+    let agent = run(&console.socket, &["rm", "-rf", doomed.to_str().unwrap()]);
     browser.wait_for_text("#items li .command", "rm -rf").await;
     browser.click("#items li").await;
     let confirm = browser.wait_for_text("#d-confirm", "doomed").await;
@@ -266,4 +257,79 @@ async fn a_phone_pairs_and_answers_agents_and_their_hostile_text_runs_nothing() 
 
     browser.close().await;
     console.shutdown().await;
+}
+
+/// The README's path, with the real binary in a terminal: W shows the QR code and its link, the
+/// phone opens the link and names itself, answers an agent, and the history names the phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_paired_from_the_consoles_qr_code_answers_and_the_history_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("signoff.sock");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let private = format!(
+        "env XDG_CONFIG_HOME={dir}/config XDG_STATE_HOME={dir}/state XDG_DATA_HOME={dir}/data",
+        dir = dir.path().display()
+    );
+    let console = Tmux::start(&format!(
+        "{private} {BINARY} --socket {} --no-notify --web 127.0.0.1:{port}",
+        socket.display()
+    ));
+    console.wait_for("Waiting for you");
+    console.keys(&["W"]);
+    let screen = console.wait_for("#pair=");
+    assert!(
+        screen.contains("█▀▀▀▀▀█"),
+        "a QR code's finder pattern:\n{screen}"
+    );
+    let from = screen.find("http://").unwrap();
+    let url = screen[from..]
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .next()
+        .unwrap();
+    assert!(
+        url.starts_with(&format!("http://127.0.0.1:{port}/#pair=")),
+        "{url}"
+    );
+    console.keys(&["Escape"]);
+    console.wait_without("#pair=");
+
+    let browser = Browser::start().await;
+    browser.client.goto(url).await.unwrap();
+    browser.type_into("#pair-name", "Jer's phone").await;
+    browser.click("#pair-form button").await;
+    browser.wait_for_text("#who", "Jer's phone").await;
+    console.keys(&["P"]);
+    console.wait_for("Jer's phone");
+    console.keys(&["Escape"]);
+    console.wait_without("type the code it shows");
+
+    let made = dir.path().join("made-by-phone");
+    let agent = run(&socket, &["touch", made.to_str().unwrap()]);
+    browser
+        .wait_for_text("#items li .command", "made-by-phone")
+        .await;
+    browser.click("#items li").await;
+    browser.click("#approve").await;
+    let output = exits(agent).await;
+    assert!(output.status.success(), "{output:?}");
+    assert!(made.exists());
+    console.wait_for("approved (Jer's ph");
+    browser.close().await;
+
+    let history = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{private} {BINARY} history"))
+        .output()
+        .unwrap();
+    let history = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        history
+            .lines()
+            .any(|line| line.contains("Jer's phone") && line.contains("made-by-phone")),
+        "{history}"
+    );
 }

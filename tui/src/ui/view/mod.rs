@@ -8,6 +8,7 @@ mod details;
 mod history;
 mod panes;
 mod prompts;
+mod qr;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::{env_badge, plural};
 use crate::queue::{Grant, Item};
 use crate::sanitize;
-use crate::ui::app::{App, Mode};
+use crate::ui::app::{App, Mode, PhoneInvitation};
 use crate::ui::keys::KeyAction;
 
 pub fn render(app: &App, frame: &mut Frame, now: SystemTime) {
@@ -39,6 +39,7 @@ pub fn render(app: &App, frame: &mut Frame, now: SystemTime) {
         }
         Mode::Help => help(app, frame),
         Mode::Reviewers { code, selected } => reviewers(app, frame, code, *selected),
+        Mode::Phone(invitation) => phone(frame, invitation, now),
         _ => {}
     }
 }
@@ -201,6 +202,53 @@ fn reviewers(app: &App, frame: &mut Frame, code: &str, selected: usize) {
         "Enter pairs · ↑↓ select · Delete revokes the selected one · Esc closes".dim(),
     ));
     show(frame, rect, " Reviewers ", Color::Cyan, lines);
+}
+
+/// The one-time link that pairs a phone, as a QR code when the terminal has room for it.
+fn phone(frame: &mut Frame, invitation: &PhoneInvitation, now: SystemTime) {
+    let left = invitation.until.duration_since(now).unwrap_or_default();
+    // Rounded up: a fresh code reads 2:00, and 0:00 only once it has expired.
+    let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    let url = sanitize::line(&invitation.url, 200);
+    let code = if secs == 0 {
+        None
+    } else {
+        super::qr::lines(&url)
+    };
+    let room = frame.area().height.saturating_sub(10);
+    let code = code.filter(|lines| lines.len() <= usize::from(room));
+    let qr_width = code.as_ref().map_or(0, |lines| lines[0].width());
+    let width = (url.chars().count().max(qr_width).max(64) + 4) as u16;
+    let height = code.as_ref().map_or(0, Vec::len) as u16 + 9;
+    let rect = popup(frame, width, height);
+    let mut lines = vec![
+        Line::from("Scan this with the phone's camera, or open on the phone:"),
+        Line::from(url.bold()),
+    ];
+    match code {
+        Some(code) => lines.extend(code),
+        None if secs > 0 => lines.push(Line::from(
+            "(A taller terminal shows it as a QR code.)".dim(),
+        )),
+        None => {}
+    }
+    lines.push(Line::from(""));
+    lines.push(if secs == 0 {
+        Line::from("This code has expired: press W for a new one.".bold())
+    } else {
+        Line::from(format!(
+            "Code {} · pairs one phone · {}:{:02} left",
+            sanitize::line(&invitation.code, 16),
+            secs / 60,
+            secs % 60
+        ))
+    });
+    lines.push(Line::from(
+        "The phone names itself, then decides as a reviewer;",
+    ));
+    lines.push(Line::from("P lists the reviewers and revokes them."));
+    lines.push(Line::from("Any key closes this.".dim()));
+    show(frame, rect, " Pair a phone ", Color::Cyan, lines);
 }
 
 fn help(app: &App, frame: &mut Frame) {
