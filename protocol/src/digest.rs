@@ -1,7 +1,7 @@
 //! The action digest: SHA-256 over a canonical encoding of everything an action says.
 //!
 //! A decision names the digest of the action it decided on, so an approval cannot be carried over
-//! to a different action (PRODUCT.md invariant 5). The encoding is our own rather than protobuf's,
+//! to a different action (docs/concepts.md invariant 5). The encoding is our own rather than protobuf's,
 //! because protobuf's bytes are not canonical (field order and map order may vary between
 //! encoders). Every field is written in a fixed order as a length-prefixed byte string; absent
 //! optional values and each enum get their own marker, so no two different actions encode alike.

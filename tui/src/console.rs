@@ -14,6 +14,7 @@ use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
 use crate::reviewers::Reviewers;
 use crate::server::{self, Remote, RemoteError, RemoteOptions, SocketError};
+use crate::store::writer::StoreWriter;
 use crate::store::{Store, StoreError};
 use crate::web::{Web, WebError, WebOptions};
 
@@ -66,7 +67,7 @@ pub struct Console {
     /// What the screen shows: sessions, waiting items, decisions.
     pub events: mpsc::UnboundedReceiver<UiEvent>,
     stop: oneshot::Sender<()>,
-    servers: JoinHandle<[Result<(), tonic::transport::Error>; 2]>,
+    servers: JoinHandle<[std::io::Result<()>; 2]>,
     web: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -121,11 +122,21 @@ impl Console {
             )));
         }
         let lookout = Lookout::new(options.policy.clone());
+        // With a history, every event is recorded, and a decision answered only once it is.
+        let recorder = store
+            .map(|(store, settings)| {
+                let ui = ui.clone();
+                StoreWriter::spawn(store, settings, move |alert| {
+                    let _ = ui.send(UiEvent::Alert(alert));
+                })
+                .map(|writer| Box::new(writer) as Box<dyn queue::Recorder>)
+            })
+            .transpose()?;
         let queue = queue::spawn(
             Queue::new(Box::new(options.policy), options.queue),
             ui,
-            store,
-        )?;
+            recorder,
+        );
         let reviewers = Reviewers::default();
         let (stop, stopped) = oneshot::channel::<()>();
         let stopped = stopped.map(drop).shared();

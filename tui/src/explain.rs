@@ -200,6 +200,26 @@ pub struct Case {
     pub because: Option<String>,
 }
 
+impl Case {
+    /// The row with `{root}` (in its command, cwd and variables) made `root`, where its context
+    /// fixture was installed (`facts::fixture::install`): the action, the session it is judged
+    /// in and the agent's variables. For the tests and the benchmark suite.
+    pub fn in_fixture(&self, root: &std::path::Path) -> (Action, SessionInfo, Variables) {
+        let root = root.to_string_lossy();
+        let mut spec = self.action.clone();
+        if let KindSpec::Shell { command } = &mut spec.kind {
+            *command = command.replace("{root}", &root);
+        }
+        spec.cwd = spec.cwd.map(|cwd| cwd.replace("{root}", &root));
+        for value in spec.vars.values_mut() {
+            *value = value.replace("{root}", &root);
+        }
+        let variables = spec.variables(&Variables::new());
+        let (action, session) = spec.into_action("/").expect("a valid row");
+        (action, session, variables)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CaseTable {
     pub case: Vec<Case>,

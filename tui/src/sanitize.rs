@@ -1,4 +1,4 @@
-//! Agent-supplied text made inert before it reaches the terminal (PRODUCT.md invariant 6).
+//! Agent-supplied text made inert before it reaches the terminal (docs/concepts.md invariant 6).
 //!
 //! Control characters (which start escape sequences: CSI, OSC, DCS…), bidi overrides and
 //! invisible characters are replaced by visible escapes such as `\e` or `\u{202e}`, so an agent

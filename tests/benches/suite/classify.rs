@@ -85,7 +85,7 @@ fn contexts(table: &CaseTable, rounds: usize, summary: &mut Summary) {
             if !root.exists() {
                 fixture::install(context, &root).expect("the fixture");
             }
-            Some(fixture::case_action(case, &root))
+            Some(case.in_fixture(&root))
         })
         .collect();
     let engine = Engine::default();

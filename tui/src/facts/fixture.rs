@@ -1,12 +1,7 @@
-//! The context fixtures (`facts/fixtures/NAME`) and the case-table rows that use them, for the
-//! tests and the benchmark suite: nothing in the console uses this.
+//! The context fixtures (`facts/fixtures/NAME`), for the tests and the benchmark suite (the
+//! case-table rows that use them: `explain::Case::in_fixture`): nothing in the console uses this.
 
 use std::path::Path;
-
-use signoff_protocol::variables::Variables;
-use signoff_protocol::{Action, SessionInfo};
-
-use crate::explain::Case;
 
 /// Copies the fixture `name` into `root`, each `dot-X` named `.X` (git cannot hold a `.git`
 /// directory) and `{root}` in every file made `root`.
@@ -31,21 +26,4 @@ pub fn install(name: &str, root: &Path) -> std::io::Result<()> {
     }
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/facts/fixtures");
     copy(&fixtures.join(name), root, &root.to_string_lossy())
-}
-
-/// A case-table row with `{root}` (in its command, cwd and variables) made `root`: the action,
-/// the session it is judged in and the agent's variables.
-pub fn case_action(case: &Case, root: &Path) -> (Action, SessionInfo, Variables) {
-    let root = root.to_string_lossy();
-    let mut spec = case.action.clone();
-    if let crate::explain::KindSpec::Shell { command } = &mut spec.kind {
-        *command = command.replace("{root}", &root);
-    }
-    spec.cwd = spec.cwd.map(|cwd| cwd.replace("{root}", &root));
-    for value in spec.vars.values_mut() {
-        *value = value.replace("{root}", &root);
-    }
-    let variables = spec.variables(&Variables::new());
-    let (action, session) = spec.into_action("/").expect("a valid row");
-    (action, session, variables)
 }

@@ -104,7 +104,7 @@ fn the_case_table_with_contexts() {
         if !root.exists() {
             fixture::install(context, &root).unwrap();
         }
-        let (action, session, variables) = fixture::case_action(case, &root);
+        let (action, session, variables) = case.in_fixture(&root);
         let assessment = lookout.assess(&action, &session, variables);
         let root = root.to_str().unwrap();
         let typed = match &assessment.confirmation {

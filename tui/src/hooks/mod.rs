@@ -1,5 +1,5 @@
 //! `signoff hook <agent>`: the adapters that gate Claude Code, Codex, Cursor and Gemini CLI
-//! through their hook protocols (see shared/reference/agent-hooks.md).
+//! through their hook protocols (see docs/agent-hooks.md).
 //!
 //! Each reads the agent's JSON payload on stdin, turns the tool call into an action (a shell
 //! command, a file change with the real unified diff against the file on disk, or a tool signoff

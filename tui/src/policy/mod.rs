@@ -3,7 +3,7 @@
 //! An action is read into [`Finding`]s — one per rule that fires: what it does (read, write,
 //! destroy), where (workspace, machine, remote), the environment it names and the resource it
 //! names — by the shell walker ([`shell`]), the tool knowledge ([`tools`]), the SQL reader
-//! ([`sql`]) and the path rules ([`paths`]). [`judge`] then applies the tier table of PRODUCT.md
+//! ([`sql`]) and the path rules ([`paths`]). [`judge`] then applies the tier table of docs/concepts.md
 //! to every finding; the riskiest decides. Nothing here does IO: same action, same assessment.
 
 mod env;
@@ -325,7 +325,7 @@ fn environment_reason(
     })
 }
 
-/// The tier table of PRODUCT.md for one finding.
+/// The tier table of docs/concepts.md for one finding.
 fn tier_of(finding: &Finding, environment: Environment) -> Tier {
     let tier = match finding.effect {
         Effect::Read => Tier::ReadOnly,

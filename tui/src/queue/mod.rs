@@ -45,7 +45,8 @@ mod grants;
 mod task;
 pub use grants::Grant;
 pub use task::{
-    Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, Shown, WATCH_BACKLOG, Watching, spawn,
+    Closed, EVENTS_PER_STREAM, EventSender, QueueHandle, Recorder, Shown, Then, WATCH_BACKLOG,
+    Watching, spawn,
 };
 
 /// Identifies one agent stream following a proposal. Chosen by the owner.

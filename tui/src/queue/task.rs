@@ -5,12 +5,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use futures::future::BoxFuture;
 use signoff_protocol::{Action, ActionDigest, Outcome, ProposeEvent, SessionId, SessionInfo};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::policy::Facts;
-use crate::store::Store;
-use crate::store::writer::{Settings, StoreWriter, Then};
 
 use super::{
     DecideError, Effect, OutcomeError, PersonDecision, ProposalKey, ProposeError, Queue,
@@ -253,22 +252,28 @@ impl QueueHandle {
     }
 }
 
-/// Starts the queue task. Screen events go to `ui`; nobody needs to listen. With a `store`,
-/// every event is recorded and every decision is answered only once it is in the journal.
+/// Where the queue's events are kept before what follows from them is answered: the history's
+/// journal (`store::writer::StoreWriter`), which the console wires in. The queue knows no store.
+pub trait Recorder: Send {
+    /// Hands `events` over; `then` runs once they are recorded, with every event handed over
+    /// before them (`true`), or could not be (`false`). Never blocks.
+    fn record(&self, events: Vec<UiEvent>, then: Option<Then>);
+
+    /// Stops once what was handed over is recorded, or at `deadline`.
+    fn close(self: Box<Self>, deadline: tokio::time::Instant) -> BoxFuture<'static, ()>;
+}
+
+/// What runs once a batch of events is recorded (`true`), or could not be (`false`).
+pub type Then = Box<dyn FnOnce(bool) + Send>;
+
+/// Starts the queue task. Screen events go to `ui`; nobody needs to listen. With a `recorder`,
+/// every event is recorded and every decision is answered only once it is.
 pub fn spawn(
     queue: Queue,
     ui: mpsc::UnboundedSender<UiEvent>,
-    store: Option<(Store, Settings)>,
-) -> std::io::Result<QueueHandle> {
+    writer: Option<Box<dyn Recorder>>,
+) -> QueueHandle {
     let (commands, receiver) = mpsc::unbounded_channel();
-    let writer = store
-        .map(|(store, settings)| {
-            let ui = ui.clone();
-            StoreWriter::spawn(store, settings, move |alert| {
-                let _ = ui.send(UiEvent::Alert(alert));
-            })
-        })
-        .transpose()?;
     let task = QueueTask {
         queue,
         ui,
@@ -279,7 +284,7 @@ pub fn spawn(
         shut_down: None,
     };
     tokio::spawn(task.run(receiver));
-    Ok(QueueHandle { commands })
+    QueueHandle { commands }
 }
 
 struct QueueTask {
@@ -287,7 +292,7 @@ struct QueueTask {
     ui: mpsc::UnboundedSender<UiEvent>,
     streams: HashMap<SubscriberId, EventSender>,
     next_subscriber: SubscriberId,
-    writer: Option<StoreWriter>,
+    writer: Option<Box<dyn Recorder>>,
     /// Attached screens ([`QueueHandle::watch`]).
     watchers: Vec<mpsc::Sender<Arc<Shown>>>,
     /// Who asked the task to stop, told once the history is closed.

@@ -49,7 +49,7 @@ pub async fn serve(
     serving: Serving,
     tell: impl FnMut(String) + Send + 'static,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), tonic::transport::Error> {
+) -> std::io::Result<()> {
     // The socket file goes with the incoming stream, once nobody can connect any more.
     Server::builder()
         .add_routes(routes(serving, true, None).await)
@@ -58,6 +58,7 @@ pub async fn serve(
             shutdown,
         )
         .await
+        .map_err(std::io::Error::other)
 }
 
 /// Where and how to serve remote agents.
@@ -145,7 +146,7 @@ impl Remote {
         self,
         serving: Serving,
         shutdown: impl Future<Output = ()>,
-    ) -> Result<(), tonic::transport::Error> {
+    ) -> std::io::Result<()> {
         let reviewers = self.serves_reviewers();
         let Remote {
             incoming,
@@ -157,6 +158,7 @@ impl Remote {
             .add_routes(routes(serving, reviewers, Some(token)).await)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
+            .map_err(std::io::Error::other)
     }
 }
 

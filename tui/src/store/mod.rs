@@ -1,7 +1,7 @@
 //! The history: every session, proposal, assessment, decision, grant and outcome.
 //!
 //! Written from the same events the screen sees ([`writer`]): first to the [`journal`], before
-//! the agent hears its decision (PRODUCT.md invariant 4), then into SQLite, which [`index`]es it
+//! the agent hears its decision (docs/concepts.md invariant 4), then into SQLite, which [`index`]es it
 //! for the history's pages and `signoff history`. Each decision carries a hash chaining it to the
 //! one before ([`chain`]), so an edited or removed record is found by `signoff history verify`,
 //! which reads the journal's tail too.

@@ -45,8 +45,7 @@ pub struct Settings {
     pub durability: Durability,
 }
 
-/// What runs once a batch is in the journal (`true`), or could not be recorded (`false`).
-pub type Then = Box<dyn FnOnce(bool) + Send>;
+pub use crate::queue::Then;
 
 struct Batch {
     events: Vec<UiEvent>,
@@ -165,6 +164,20 @@ impl StoreWriter {
     pub fn close_blocking(self) {
         drop(self.batches);
         let _ = self.closed.blocking_recv();
+    }
+}
+
+/// The queue's events go to the journal: the console wires this in ([`crate::queue::spawn`]).
+impl crate::queue::Recorder for StoreWriter {
+    fn record(&self, events: Vec<UiEvent>, then: Option<Then>) {
+        StoreWriter::record(self, events, then);
+    }
+
+    fn close(
+        self: Box<Self>,
+        deadline: tokio::time::Instant,
+    ) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(StoreWriter::close(*self, deadline))
     }
 }
 
