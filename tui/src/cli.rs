@@ -18,12 +18,12 @@ use crate::queue::QueueConfig;
 use crate::run_command::{self, RunOptions};
 use crate::ui::{Keymap, UiOptions};
 
-/// signoff — a terminal approval console for AI agents.
+/// A terminal approval console for AI agents.
 ///
 /// With no command, opens the console: agents report each planned action to it; read-only and
 /// reversible actions stream through, risky ones wait for y/n, critical ones for their name typed.
 #[derive(Debug, Parser)]
-#[command(name = "signoff", version, about, long_about)]
+#[command(name = "signoff", version)]
 #[command(group(clap::ArgGroup::new("served").multiple(true)))]
 pub struct Cli {
     /// The console's Unix socket [default: $XDG_RUNTIME_DIR/signoff/signoff.sock]. For `run` and
@@ -91,16 +91,23 @@ pub struct Cli {
     #[arg(long, value_name = "TIER", value_parser = parse_two_person)]
     two_person: Option<Tier>,
 
-    /// Ring the terminal bell when an item starts waiting
-    #[arg(long, global = true)]
-    bell: bool,
-
-    /// No desktop notifications when an item starts waiting
-    #[arg(long, global = true)]
-    no_notify: bool,
+    #[command(flatten)]
+    attention: Attention,
 
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// How a screen gets the person's attention: the console's, `demo`'s and `attach`'s.
+#[derive(Debug, clap::Args)]
+struct Attention {
+    /// Ring the terminal bell when an item starts waiting
+    #[arg(long)]
+    bell: bool,
+
+    /// No desktop notifications when an item starts waiting
+    #[arg(long)]
+    no_notify: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +276,8 @@ enum Command {
         /// as a self-signed certificate itself [default: the system's roots]
         #[arg(long, env = "SIGNOFF_TLS_CA", value_name = "FILE")]
         tls_ca: Option<PathBuf>,
+        #[command(flatten)]
+        attention: Attention,
     },
 
     /// Run the gate and the queue without a screen; attached screens are its only reviewers.
@@ -287,7 +296,10 @@ enum Command {
     /// Two agents stream everyday work, one asks to roll out to staging, and one replays the
     /// April 2026 incident: deleting a production volume to "fix" a staging problem. Nothing is
     /// executed; approve, deny (with a note) and see what the typed confirmation asks.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        attention: Attention,
+    },
 
     /// Review what agents did: every decision, newest first.
     ///
@@ -328,6 +340,19 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+
+    /// Print the shell completion script for SHELL.
+    ///
+    /// bash: `signoff completions bash > ~/.local/share/bash-completion/completions/signoff`;
+    /// zsh: into a directory on $fpath as `_signoff`; fish:
+    /// `signoff completions fish > ~/.config/fish/completions/signoff.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff), for `man -l -` or a package's man1 directory.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -580,8 +605,7 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Some(Command::Demo) => {
-            let (bell, notify) = (cli.bell, !cli.no_notify);
+        Some(Command::Demo { attention }) => {
             report(runtime.block_on(async move {
                 let dir = crate::demo::socket_dir()?;
                 let socket = dir.join("signoff.sock");
@@ -593,20 +617,32 @@ pub fn main() -> ExitCode {
                     remote: None,
                     web: None,
                 };
-                let ui = ui_options(bell, notify)?;
+                let ui = ui_options(&attention)?;
                 let result = open_console(options, ui, Some(socket)).await;
                 let _ = std::fs::remove_dir_all(&dir);
                 result
             }))
         }
         Some(Command::Token { command }) => report(token(&command)),
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "signoff", &mut script);
+            report(print_all(&script))
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            let rendered = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page);
+            report(rendered.map_err(anyhow::Error::from).and_then(|()| print_all(&page)))
+        }
         Some(Command::Attach {
             url,
             name,
             code,
             tls_ca,
+            attention,
         }) => {
-            let (bell, notify) = (cli.bell, !cli.no_notify);
             report(runtime.block_on(async move {
                 let target = match url {
                     Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
@@ -627,7 +663,7 @@ pub fn main() -> ExitCode {
                     tls_ca,
                     name,
                     first_code: code,
-                    ui: ui_options(bell, notify)?,
+                    ui: ui_options(&attention)?,
                 })
                 .await
             }))
@@ -666,7 +702,7 @@ pub fn main() -> ExitCode {
                 ..QueueConfig::default()
             };
             let policy = cli.policy;
-            let (bell, notify) = (cli.bell, !cli.no_notify);
+            let attention = cli.attention;
             let history = Some(crate::console::History {
                 dir: data_dir(cli.data_dir),
                 keep_days: cli.keep_days,
@@ -693,7 +729,7 @@ pub fn main() -> ExitCode {
                     tls,
                 });
                 let policy = load_policy(policy.as_deref())?;
-                let ui = ui_options(bell, notify)?;
+                let ui = ui_options(&attention)?;
                 let options = ConsoleOptions {
                     socket,
                     queue,
@@ -721,6 +757,15 @@ fn remote_options(
     Ok(crate::server::RemoteOptions { listen, token, tls })
 }
 
+/// Writes `bytes` to stdout; a reader that stopped early (`| head`) is no error.
+fn print_all(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
+    }
+}
+
 /// `signoff token new|show`.
 fn token(command: &TokenCommand) -> anyhow::Result<()> {
     let path = crate::server::token::default_path()?;
@@ -741,7 +786,7 @@ fn token(command: &TokenCommand) -> anyhow::Result<()> {
 }
 
 /// How the screen looks and gets attention: the user's keys, `NO_COLOR`, bell, notifications.
-fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
+fn ui_options(attention: &Attention) -> anyhow::Result<UiOptions> {
     let keys = match directories::ProjectDirs::from("", "", "signoff") {
         Some(dirs) => Keymap::load(&dirs.config_dir().join("keys.toml"))?,
         None => Keymap::default(),
@@ -750,8 +795,8 @@ fn ui_options(bell: bool, notify: bool) -> anyhow::Result<UiOptions> {
     Ok(UiOptions {
         keys,
         color,
-        bell,
-        notify,
+        bell: attention.bell,
+        notify: !attention.no_notify,
     })
 }
 
@@ -1025,7 +1070,48 @@ async fn open_console(
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use clap::CommandFactory;
+
+    use super::{Cli, one_line};
+
+    #[test]
+    fn the_command_line_is_consistent_and_each_command_lists_only_its_own_flags() {
+        Cli::command().debug_assert();
+        let mut command = Cli::command();
+        let history = command.find_subcommand_mut("history").unwrap();
+        let help = history.render_long_help().to_string();
+        for console_only in ["--bell", "--no-notify", "--listen", "--web", "--deadline"] {
+            assert!(!help.contains(console_only), "{console_only} in:\n{help}");
+        }
+        let attach = command.find_subcommand_mut("attach").unwrap();
+        assert!(
+            attach
+                .render_long_help()
+                .to_string()
+                .contains("--no-notify")
+        );
+    }
+
+    #[test]
+    fn completions_and_the_manual_page_are_generated() {
+        let mut script = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "signoff",
+            &mut script,
+        );
+        let script = String::from_utf8(script).unwrap();
+        assert!(script.contains("complete -F _signoff") && script.contains("attach"));
+        let mut page = Vec::new();
+        clap_mangen::Man::new(Cli::command())
+            .render(&mut page)
+            .unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains(".TH signoff 1"), "{page}");
+        assert!(page.contains("signoff \\- A terminal approval console for AI agents"));
+        assert!(page.contains("history"));
+    }
 
     #[test]
     fn an_error_is_one_line_and_says_each_cause_once() {

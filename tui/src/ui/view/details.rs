@@ -67,16 +67,42 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 format!("{}{code} {}", outcome.status.as_str(), outcome.result)
             }),
     });
+    let newcomer = app.sessions.is_empty() && app.stream.is_empty();
+    let nothing: &[&str] = if newcomer {
+        &NEWCOMER
+    } else {
+        &[NOTHING_SELECTED]
+    };
     draw(
         frame,
         area,
         detail.as_ref(),
         app.detail_scroll,
         app.mode == Mode::Details,
+        nothing,
     );
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, detail: Option<&Detail>, scroll: usize, focused: bool) {
+/// What the pane says with nothing selected.
+pub const NOTHING_SELECTED: &str = "Select an item to see what it does and why.";
+
+/// With nothing selected yet and no agent ever connected: how to connect one.
+const NEWCOMER: [&str; 5] = [
+    "No agent has connected yet. To connect one:",
+    "",
+    "  signoff install claude-code      (or codex, gemini, cursor): gate every tool the agent uses",
+    "  signoff run -- CMD ARGS…         gate one command, from any script or language",
+    "  signoff demo                     see the console with simulated agents",
+];
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    detail: Option<&Detail>,
+    scroll: usize,
+    focused: bool,
+    nothing: &[&str],
+) {
     let block = if focused {
         Block::bordered()
             .title(" Details (scrolling) ")
@@ -85,10 +111,8 @@ pub fn draw(frame: &mut Frame, area: Rect, detail: Option<&Detail>, scroll: usiz
         Block::bordered().title(" Details ")
     };
     let Some(detail) = detail else {
-        frame.render_widget(
-            Paragraph::new("Select an item to see what it does and why.".dim()).block(block),
-            area,
-        );
+        let lines: Vec<Line> = nothing.iter().map(|line| Line::from(line.dim())).collect();
+        frame.render_widget(Paragraph::new(lines).block(block), area);
         return;
     };
     let width = usize::from(area.width.saturating_sub(2 + LABEL as u16)).max(10);

@@ -78,6 +78,7 @@ pub fn render(history: &HistoryScreen, frame: &mut Frame, area: Rect) {
                 detail_model.as_ref(),
                 history.detail_scroll,
                 false,
+                &[details::NOTHING_SELECTED],
             );
         }
     }
