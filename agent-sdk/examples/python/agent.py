@@ -62,9 +62,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as stubs:
         pb, pb_grpc = generate_stubs(stubs)
-        # grpc-core would send the socket path as the HTTP/2 authority, which is not a valid one.
-        target, options = f"unix:{os.path.abspath(args.socket)}", [("grpc.default_authority", "localhost")]
-        with grpc.insecure_channel(target, options=options) as channel:
+        with grpc.insecure_channel(f"unix://{os.path.abspath(args.socket)}") as channel:
             gate = pb_grpc.AgentGateStub(channel)
             try:
                 return propose_and_run(pb, gate, args)

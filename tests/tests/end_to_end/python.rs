@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use signoff_tui::queue::UiEvent;
+
 use crate::support::{TestConsole, deny, within};
 
 fn example_dir() -> PathBuf {
@@ -97,6 +99,39 @@ async fn the_python_example_gets_decisions_from_the_console() {
         stdout.contains("decision: VERDICT_DENIED: not the payments namespace"),
         "{stdout}"
     );
+
+    // grpcurl's way, from Python: the API found by reflection and called with the messages it
+    // describes, over grpcio's default channel (no authority set).
+    let installed = Command::new(venv.path().join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg("grpcio-reflection>=1.60")
+        .output()
+        .unwrap();
+    assert!(installed.status.success(), "{installed:?}");
+    let reflect = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/reflect.py");
+    let mut command = Command::new(&python);
+    command.arg(reflect).arg(&console.socket);
+    let output = within(tokio::task::spawn_blocking(move || {
+        command.output().unwrap()
+    }))
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("signoff.v1.AgentGate"), "{stdout}");
+    assert!(stdout.contains("grpc.health.v1.Health"), "{stdout}");
+    // The session it opened is the console's.
+    loop {
+        if let UiEvent::SessionOpened { info, .. } = console.next_event().await
+            && info.agent_name == "reflected"
+        {
+            break;
+        }
+    }
 
     // No console: not run, exit 1, and the reason.
     let gone = console.shutdown().await;

@@ -190,12 +190,20 @@ async fn routes(serving: Serving, reviewers: bool, token: Option<Token>) -> Rout
             reviewer::ReviewerService::new(queue.clone(), paired, history),
         )));
     }
-    match tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()
-    {
-        Ok(reflection) => add_for_agents(&mut routes, reflection, token.as_ref()),
-        Err(error) => tracing::warn!(%error, "gRPC reflection is off"),
+    // Both versions: grpcurl asks v1, Python's grpcio-reflection v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(signoff_protocol::pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    match (reflection().build_v1(), reflection().build_v1alpha()) {
+        (Ok(v1), Ok(v1alpha)) => {
+            add_for_agents(&mut routes, v1, token.as_ref());
+            add_for_agents(&mut routes, v1alpha, token.as_ref());
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(%error, "gRPC reflection is off")
+        }
     }
     routes.routes()
 }

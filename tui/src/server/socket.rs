@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use tokio::net::{UnixListener, UnixStream};
 
+mod authority;
+
+use authority::Lenient;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
     #[error("another console is listening on {0} (quit it first, or pass --socket PATH)")]
@@ -227,7 +231,7 @@ impl Watched {
 }
 
 impl futures::Stream for Watched {
-    type Item = io::Result<UnixStream>;
+    type Item = io::Result<Lenient<UnixStream>>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -237,7 +241,7 @@ impl futures::Stream for Watched {
         this.socket
             .listener
             .poll_accept(cx)
-            .map(|accepted| Some(accepted.map(|(stream, _)| stream)))
+            .map(|accepted| Some(accepted.map(|(stream, _)| Lenient::new(stream))))
     }
 }
 
