@@ -152,15 +152,7 @@ impl GateBuilder {
         let connecting = async {
             match endpoint {
                 Some(endpoint) => endpoint.connect().await,
-                None => {
-                    let path = self.target.clone();
-                    // The URI is a placeholder: the connector below ignores it.
-                    Endpoint::from_static("http://localhost")
-                        .connect_with_connector(tower::service_fn(move |_: Uri| {
-                            connect_unix(path.clone())
-                        }))
-                        .await
-                }
+                None => unix_channel(self.target.clone()).await,
             }
             .map_err(|e| unreachable(root_cause(&e)))
         };
@@ -188,8 +180,19 @@ impl Interceptor for Credentials {
     }
 }
 
-async fn connect_unix(path: PathBuf) -> std::io::Result<TokioIo<tokio::net::UnixStream>> {
-    Ok(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
+/// A tonic channel to a console's Unix socket, for calling `signoff.v1` (or its health and
+/// reflection services) directly, as the SDK does. The socket is connected again when the
+/// connection is lost.
+pub async fn unix_channel(path: PathBuf) -> Result<Channel, tonic::transport::Error> {
+    // The URI is a placeholder: the connector ignores it.
+    Endpoint::from_static("http://localhost")
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let path = path.clone();
+            async move {
+                Ok::<_, std::io::Error>(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
+            }
+        }))
+        .await
 }
 
 /// The innermost cause, which is the one that says what went wrong ("No such file or directory").

@@ -26,7 +26,7 @@ mod error;
 mod session;
 mod socket;
 
-pub use connect::{Gate, GateBuilder};
+pub use connect::{Gate, GateBuilder, unix_channel};
 pub use error::Error;
 pub use session::{GuardError, Pending, Session, SessionBuilder};
 pub use socket::default_socket_path;

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use hyper_util::rt::TokioIo;
 use prost::Message;
 use signoff_agent_sdk::{Action, Environment, Gate, Session};
 use signoff_protocol::pb;
@@ -22,7 +21,7 @@ use signoff_tui::store::Durability;
 use tonic::body::Body;
 use tonic::codegen::http;
 use tonic::server::NamedService;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
 use tonic_prost::ProstCodec;
 
 use crate::{Summary, console, quantile, recorded_in, runtime};
@@ -68,13 +67,7 @@ impl tonic::server::UnaryService<Vec<u8>> for Reply {
 }
 
 async fn unix_channel(path: PathBuf) -> Channel {
-    Endpoint::from_static("http://localhost")
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let path = path.clone();
-            async move {
-                Ok::<_, std::io::Error>(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
-            }
-        }))
+    signoff_agent_sdk::unix_channel(path)
         .await
         .expect("connects to the echo server")
 }

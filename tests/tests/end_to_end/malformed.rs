@@ -1,22 +1,14 @@
 //! Raw gRPC clients: what the SDK never would send, and what any-language clients look for.
 
-use hyper_util::rt::TokioIo;
 use signoff_agent_sdk::{Environment, Verdict};
 use signoff_protocol::pb::{self, agent_gate_client::AgentGateClient};
 use tonic::Code;
-use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::transport::Channel;
 
 use crate::support::{TestConsole, shell, within};
 
 pub async fn raw_channel(console: &TestConsole) -> Channel {
-    let path = console.socket.clone();
-    Endpoint::from_static("http://localhost")
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let path = path.clone();
-            async move {
-                Ok::<_, std::io::Error>(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
-            }
-        }))
+    signoff_agent_sdk::unix_channel(console.socket.clone())
         .await
         .unwrap()
 }

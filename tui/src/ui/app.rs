@@ -415,11 +415,7 @@ impl App {
                         self.status =
                             Some("That is not the name. Type it exactly, or Esc to go back.".into())
                     }
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) if !ctrl_c => input.push(c),
-                    _ => {}
+                    other => edit_line(input, other, |_, c| (!ctrl_c).then_some(c)),
                 }
                 None
             }
@@ -436,11 +432,9 @@ impl App {
                         self.mode = Mode::Browsing;
                         return Some(intent);
                     }
-                    KeyCode::Backspace => {
-                        text.pop();
-                    }
-                    KeyCode::Char(c) if !ctrl_c && text.chars().count() < NOTE_MAX => text.push(c),
-                    _ => {}
+                    other => edit_line(text, other, |text, c| {
+                        (!ctrl_c && text.chars().count() < NOTE_MAX).then_some(c)
+                    }),
                 }
                 None
             }
@@ -457,11 +451,9 @@ impl App {
                             self.status = Some("Give the grant between 1 and 1440 minutes.".into())
                         }
                     },
-                    KeyCode::Backspace => {
-                        minutes.pop();
-                    }
-                    KeyCode::Char(c) if c.is_ascii_digit() && minutes.len() < 4 => minutes.push(c),
-                    _ => {}
+                    other => edit_line(minutes, other, |minutes, c| {
+                        (c.is_ascii_digit() && minutes.len() < 4).then_some(c)
+                    }),
                 }
                 None
             }
@@ -472,11 +464,7 @@ impl App {
                         self.mode = Mode::Browsing;
                     }
                     KeyCode::Enter => self.mode = Mode::Browsing,
-                    KeyCode::Backspace => {
-                        self.filter.pop();
-                    }
-                    KeyCode::Char(c) if !ctrl_c => self.filter.push(c),
-                    _ => {}
+                    other => edit_line(&mut self.filter, other, |_, c| (!ctrl_c).then_some(c)),
                 }
                 self.clamp_selection();
                 None
@@ -491,16 +479,6 @@ impl App {
                     KeyCode::Enter if !code.is_empty() => {
                         return Some(Intent::Pair(std::mem::take(code)));
                     }
-                    KeyCode::Backspace => {
-                        code.pop();
-                    }
-                    KeyCode::Char(c)
-                        if !ctrl_c
-                            && (c.is_ascii_alphanumeric() || c == '-')
-                            && code.len() < 16 =>
-                    {
-                        code.push(c.to_ascii_uppercase());
-                    }
                     KeyCode::Down => {
                         *selected = (*selected + 1).min(self.reviewers.len().saturating_sub(1))
                     }
@@ -511,7 +489,10 @@ impl App {
                             .get(*selected)
                             .map(|reviewer| Intent::RevokeReviewer(reviewer.id.clone()));
                     }
-                    _ => {}
+                    other => edit_line(code, other, |code, c| {
+                        let fits = (c.is_ascii_alphanumeric() || c == '-') && code.len() < 16;
+                        (!ctrl_c && fits).then(|| c.to_ascii_uppercase())
+                    }),
                 }
                 None
             }
@@ -693,5 +674,21 @@ impl App {
         };
         self.detail_scroll = 0;
         self.clamp_selection();
+    }
+}
+
+/// Backspace and typing in a one-line field: `typed` says what a character becomes in `text`
+/// as it stands, or refuses it.
+fn edit_line(text: &mut String, code: KeyCode, typed: impl Fn(&str, char) -> Option<char>) {
+    match code {
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) => {
+            if let Some(c) = typed(text, c) {
+                text.push(c);
+            }
+        }
+        _ => {}
     }
 }
