@@ -16,7 +16,7 @@ use signoff_protocol::{
 };
 
 use super::history::{HistoryKey, HistoryPage, HistoryRequest, HistoryScreen};
-use super::keys::{KeyAction, Keymap};
+use super::keys::{KeyAction, Keymap, edit_line};
 use crate::queue::{Grant, Item, PersonDecision, ProposalKey, UiEvent};
 use crate::reviewers::ReviewerInfo;
 
@@ -556,6 +556,10 @@ impl App {
                 Some(Intent::ListReviewers)
             }
             KeyAction::PairPhone => Some(Intent::InvitePhone),
+            KeyAction::FilterVerdict | KeyAction::FilterTier | KeyAction::FilterEnvironment => {
+                self.status = Some("Those filter the History view (h).".into());
+                None
+            }
             KeyAction::History if !self.history_kept => {
                 self.status = Some(
                     "No history to show here: the demo and attached screens keep none (`signoff history` reads the console's).".into(),
@@ -674,21 +678,5 @@ impl App {
         };
         self.detail_scroll = 0;
         self.clamp_selection();
-    }
-}
-
-/// Backspace and typing in a one-line field: `typed` says what a character becomes in `text`
-/// as it stands, or refuses it.
-fn edit_line(text: &mut String, code: KeyCode, typed: impl Fn(&str, char) -> Option<char>) {
-    match code {
-        KeyCode::Backspace => {
-            text.pop();
-        }
-        KeyCode::Char(c) => {
-            if let Some(c) = typed(text, c) {
-                text.push(c);
-            }
-        }
-        _ => {}
     }
 }

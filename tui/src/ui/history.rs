@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keys::KeyAction;
+use super::keys::{KeyAction, edit_line};
 use crate::store::{Filter, HistoryRow, SessionRow};
 
 pub use crate::store::{HistoryPage, HistoryRequest, PAGE_ROWS};
@@ -149,25 +149,21 @@ impl HistoryScreen {
                     return HistoryKey::Load(self.reload());
                 }
                 KeyCode::Esc => self.editing = false,
-                KeyCode::Backspace => {
-                    self.text.pop();
-                }
-                KeyCode::Char(c) => self.text.push(c),
-                _ => {}
+                other => edit_line(&mut self.text, other, |_, c| Some(c)),
             }
             return HistoryKey::Load(None);
         }
         let filters_apply = matches!(self.level, Level::Actions { .. });
         match (key.code, action) {
-            (KeyCode::Char('v'), _) if filters_apply => {
+            (_, Some(KeyAction::FilterVerdict)) if filters_apply => {
                 self.verdict = cycle(self.verdict, VERDICTS);
                 HistoryKey::Load(self.reload())
             }
-            (KeyCode::Char('t'), _) if filters_apply => {
+            (_, Some(KeyAction::FilterTier)) if filters_apply => {
                 self.tier = cycle(self.tier, TIERS);
                 HistoryKey::Load(self.reload())
             }
-            (KeyCode::Char('e'), _) if filters_apply => {
+            (_, Some(KeyAction::FilterEnvironment)) if filters_apply => {
                 self.environment = cycle(self.environment, ENVIRONMENTS);
                 HistoryKey::Load(self.reload())
             }

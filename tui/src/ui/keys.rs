@@ -27,6 +27,10 @@ pub enum KeyAction {
     Freeze,
     Revoke,
     History,
+    /// In the History view: cycle the verdict, tier and environment filters.
+    FilterVerdict,
+    FilterTier,
+    FilterEnvironment,
     Reviewers,
     PairPhone,
     Help,
@@ -35,7 +39,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order help lists them.
-    pub const ALL: [KeyAction; 19] = [
+    pub const ALL: [KeyAction; 22] = [
         KeyAction::Approve,
         KeyAction::Deny,
         KeyAction::DenyWithNote,
@@ -51,6 +55,9 @@ impl KeyAction {
         KeyAction::Freeze,
         KeyAction::Revoke,
         KeyAction::History,
+        KeyAction::FilterVerdict,
+        KeyAction::FilterTier,
+        KeyAction::FilterEnvironment,
         KeyAction::Reviewers,
         KeyAction::PairPhone,
         KeyAction::Help,
@@ -68,6 +75,9 @@ impl KeyAction {
             KeyAction::Revoke => "revoke",
             KeyAction::Reviewers => "reviewers",
             KeyAction::PairPhone => "phone",
+            KeyAction::FilterVerdict => "verdict",
+            KeyAction::FilterTier => "tier",
+            KeyAction::FilterEnvironment => "env",
             other => other.describe(),
         }
     }
@@ -90,6 +100,9 @@ impl KeyAction {
             KeyAction::Freeze => "freeze/unfreeze the item's agent",
             KeyAction::Revoke => "revoke grant",
             KeyAction::History => "history",
+            KeyAction::FilterVerdict => "history: cycle the verdict filter",
+            KeyAction::FilterTier => "history: cycle the tier filter",
+            KeyAction::FilterEnvironment => "history: cycle the environment filter",
             KeyAction::Reviewers => "pair, list, revoke reviewers",
             KeyAction::PairPhone => "pair a phone (QR code; needs --web)",
             KeyAction::Help => "help",
@@ -225,6 +238,22 @@ impl Keymap {
             .get(&action)
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+}
+
+/// Backspace and typing in a one-line field: `typed` says what a character becomes in `text`
+/// as it stands, or refuses it.
+pub fn edit_line(text: &mut String, code: KeyCode, typed: impl Fn(&str, char) -> Option<char>) {
+    match code {
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) => {
+            if let Some(c) = typed(text, c) {
+                text.push(c);
+            }
+        }
+        _ => {}
     }
 }
 
