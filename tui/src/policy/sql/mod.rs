@@ -269,7 +269,17 @@ fn classify_statement(stmt: &Statement, out: &mut Vec<SqlFinding>) {
         | Statement::Savepoint { .. }
         | Statement::ReleaseSavepoint { .. } => {}
 
-        // ---- reads ----
+        _ => {
+            if !classify_read(stmt, out) && !classify_destroy(stmt, out) {
+                classify_write(stmt, out);
+            }
+        }
+    }
+}
+
+/// Reads: queries, SHOW, DESCRIBE, EXPLAIN, session settings; `false` when `stmt` is none.
+fn classify_read(stmt: &Statement, out: &mut Vec<SqlFinding>) -> bool {
+    match stmt {
         Statement::Query(q) => classify_query(q, out),
         Statement::ShowFunctions { .. }
         | Statement::ShowVariable { .. }
@@ -330,7 +340,15 @@ fn classify_statement(stmt: &Statement, out: &mut Vec<SqlFinding>) {
             last_name(name).unwrap_or_default()
         ))),
 
-        // ---- destroy ----
+        _ => return false,
+    }
+    true
+}
+
+/// What destroys: DROP, TRUNCATE, DELETE, UPDATE, ALTER … DROP, CREATE OR REPLACE TABLE;
+/// `false` when `stmt` is none of them.
+fn classify_destroy(stmt: &Statement, out: &mut Vec<SqlFinding>) -> bool {
+    match stmt {
         Statement::Drop {
             object_type, names, ..
         } => push_drops(out, &object_type.to_string(), names),
@@ -457,6 +475,14 @@ fn classify_statement(stmt: &Statement, out: &mut Vec<SqlFinding>) {
             ));
         }
 
+        _ => return false,
+    }
+    true
+}
+
+/// Privileges and writes; whatever else is not a plain read counts as a write.
+fn classify_write(stmt: &Statement, out: &mut Vec<SqlFinding>) {
+    match stmt {
         // ---- privileges ----
         Statement::Grant(g) => push_grant(out, "GRANT gives", g.objects.as_ref()),
         Statement::Revoke(r) => push_grant(out, "REVOKE takes away", r.objects.as_ref()),
