@@ -75,17 +75,23 @@ pub async fn pair(console: &TestConsole, name: &str) -> (String, String) {
     for flag in ["httponly", "secure", "samesite=strict", "path=/"] {
         assert!(cookie_line.contains(flag), "{cookie_line}");
     }
-    let cookie = cookie_line["set-cookie:".len()..]
-        .trim()
-        .split(';')
-        .next()
-        .unwrap();
-    // The head was lowercased: the credential is lowercase hex after its prefix anyway.
     let csrf = serde_json::from_str::<serde_json::Value>(&answer.body).unwrap()["csrf"]
         .as_str()
         .unwrap()
         .to_string();
-    (cookie.to_string(), csrf)
+    (cookie(&answer), csrf)
+}
+
+/// The `name=value` of the cookie a pairing set. The head was lowercased: the credential is
+/// lowercase hex after its prefix anyway.
+fn cookie(answer: &Answer) -> String {
+    answer
+        .head
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie:"))
+        .and_then(|line| line.trim().split(';').next())
+        .unwrap()
+        .to_string()
 }
 
 fn decision(item: &signoff_tui::queue::Item, digest: &str, verdict: &str) -> String {
@@ -150,12 +156,11 @@ async fn a_decision_needs_a_paired_device_its_csrf_token_and_the_digest_it_saw()
     let digest = item.digest.to_hex();
     let deny = decision(&item, &digest, "deny");
 
-    let with = |headers: &[(&'static str, String)]| headers.to_vec();
-    let full = with(&[
+    let full: Vec<(&str, String)> = vec![
         ("Content-Type", "application/json".into()),
         ("Cookie", cookie.clone()),
         ("X-Signoff-CSRF", csrf.clone()),
-    ]);
+    ];
     let send = |headers: Vec<(&'static str, String)>, body: String| {
         let base = base.clone();
         async move {
@@ -199,11 +204,11 @@ async fn a_decision_needs_a_paired_device_its_csrf_token_and_the_digest_it_saw()
     // A device still paired denies, with a note the agent hears, under its own name.
     let (cookie, csrf) = pair(&console, "Jer's laptop").await;
     let denied = send(
-        with(&[
+        vec![
             ("Content-Type", "application/json".into()),
             ("Cookie", cookie),
             ("X-Signoff-CSRF", csrf),
-        ]),
+        ],
         deny,
     )
     .await;
@@ -277,14 +282,7 @@ async fn with_a_certificate_the_page_is_served_over_https_and_pairs_there() {
     let json = [("Content-Type", "application/json")];
     let paired = exchange(stream, &addr, "POST", "/api/pair", &json, &body).await;
     assert_eq!(paired.status, 200, "{}", paired.body);
-    let cookie = paired
-        .head
-        .lines()
-        .find_map(|line| line.strip_prefix("set-cookie: "))
-        .and_then(|line| line.split(';').next())
-        .unwrap()
-        .to_string();
-    let me = get("/api/me", vec![("Cookie", cookie)]).await;
+    let me = get("/api/me", vec![("Cookie", cookie(&paired))]).await;
     assert_eq!(me.status, 200);
     assert!(me.body.contains("Jer's phone"), "{}", me.body);
 
