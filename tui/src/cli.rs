@@ -59,6 +59,14 @@ pub struct Cli {
     #[arg(long, value_name = "URL", requires = "web")]
     web_url: Option<String>,
 
+    /// Also send every decision, once the history records it, as an OpenTelemetry log record
+    /// (`signoff.tool_decision`: tool_name, decision, source, tier, environment, digest, chain
+    /// position) to this OTLP/gRPC collector, e.g. http://127.0.0.1:4317. Headers such as a
+    /// vendor's API key come from OTEL_EXPORTER_OTLP_HEADERS. The command itself is not sent.
+    /// A collector that is down delays and fails nothing: the console says so
+    #[arg(long, env = "SIGNOFF_OTLP", value_name = "URL")]
+    otlp: Option<String>,
+
     /// How long an action waits for a person when its agent does not say, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     deadline: u64,
@@ -616,6 +624,7 @@ pub fn main() -> ExitCode {
                     policy: Engine::default(),
                     remote: None,
                     web: None,
+                    otlp: None,
                 };
                 let ui = ui_options(&attention)?;
                 let result = open_console(options, ui, Some(socket)).await;
@@ -709,7 +718,7 @@ pub fn main() -> ExitCode {
                 durability: cli.durability,
             });
             let tls = cli.tls_cert.zip(cli.tls_key);
-            let (listen, web, web_url) = (cli.listen, cli.web, cli.web_url);
+            let (listen, web, web_url, otlp) = (cli.listen, cli.web, cli.web_url, cli.otlp);
             report(runtime.block_on(async move {
                 if socket.to_str().is_some_and(|s| s.contains("://")) {
                     anyhow::bail!(
@@ -737,6 +746,7 @@ pub fn main() -> ExitCode {
                     history,
                     remote,
                     web,
+                    otlp,
                 };
                 if headless {
                     crate::serve::serve(options).await

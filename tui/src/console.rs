@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::facts::Lookout;
+use crate::otlp::{Export, OtlpError};
 use crate::policy::Engine;
 use crate::queue::{self, Queue, QueueConfig, QueueHandle, UiEvent};
 use crate::reviewers::Reviewers;
@@ -28,6 +29,8 @@ pub struct ConsoleOptions {
     pub remote: Option<RemoteOptions>,
     /// Also serve the reviewer page for phones.
     pub web: Option<WebOptions>,
+    /// Also export every decision the history records to this OTLP collector.
+    pub otlp: Option<String>,
 }
 
 pub struct History {
@@ -48,6 +51,8 @@ pub enum StartError {
     Remote(#[from] RemoteError),
     #[error(transparent)]
     Web(#[from] WebError),
+    #[error(transparent)]
+    Otlp(#[from] OtlpError),
     #[error("cannot start the history writer: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -69,6 +74,7 @@ pub struct Console {
     stop: oneshot::Sender<()>,
     servers: JoinHandle<[std::io::Result<()>; 2]>,
     web: Option<JoinHandle<std::io::Result<()>>>,
+    export: Option<Export>,
 }
 
 impl Console {
@@ -76,6 +82,16 @@ impl Console {
     pub fn start(options: ConsoleOptions) -> Result<Console, StartError> {
         let (ui, events) = mpsc::unbounded_channel();
         let history = options.history.as_ref().map(|history| history.dir.clone());
+        let export = match (&options.otlp, &options.history) {
+            (Some(endpoint), Some(_)) => Some(Export::start(endpoint, {
+                let ui = ui.clone();
+                move |alert| {
+                    let _ = ui.send(UiEvent::Alert(alert));
+                }
+            })?),
+            (Some(endpoint), None) => return Err(OtlpError::without_history(endpoint).into()),
+            (None, _) => None,
+        };
         // The history first: a console that cannot record must not start answering.
         let store = match options.history {
             Some(history) => {
@@ -97,6 +113,7 @@ impl Console {
                 let settings = crate::store::writer::Settings {
                     keep_days: history.keep_days,
                     durability: history.durability,
+                    follower: export.as_ref().map(Export::follower),
                 };
                 Some((store, settings))
             }
@@ -171,6 +188,7 @@ impl Console {
             stop,
             servers,
             web,
+            export,
         })
     }
 
@@ -199,6 +217,10 @@ impl Console {
                 Err(_) => tracing::warn!("web page server did not stop within 2s"),
                 Ok(Ok(Ok(()))) => {}
             }
+        }
+        // The history has shown the export its last decisions by now.
+        if let Some(export) = self.export {
+            export.shutdown().await;
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod hooks;
 pub mod install;
 mod logging;
 pub mod mcp_gateway;
+pub mod otlp;
 pub mod policy;
 pub mod queue;
 pub mod reviewers;

@@ -198,6 +198,7 @@ fn measure(dir: &std::path::Path) {
             }),
             remote: None,
             web: None,
+            otlp: None,
         })
         .expect("the console starts")
     });

@@ -109,6 +109,7 @@ pub fn start_console(servers: &Runtime, socket: &Path, history: Option<History>)
             history,
             remote: None,
             web: None,
+            otlp: None,
         })
         .expect("the console starts")
     })

@@ -27,6 +27,7 @@ fn start_in(dir: &std::path::Path) -> Result<Console, signoff_tui::console::Star
         }),
         remote: None,
         web: None,
+        otlp: None,
     })
 }
 

@@ -13,6 +13,7 @@ mod faults;
 mod history;
 mod hooks;
 mod malformed;
+mod otlp;
 mod python;
 mod real_agents;
 mod remote;

@@ -14,6 +14,13 @@ fn example_dir() -> PathBuf {
 
 /// A venv with the example's requirements, or `None` when this machine has no Python.
 fn venv_python(dir: &Path) -> Option<PathBuf> {
+    let requirements = example_dir().join("requirements.txt");
+    python_venv(dir, &["-r".as_ref(), requirements.as_os_str()])
+}
+
+/// A venv in `dir` with what `pip install` makes of `packages`; its `python`, or `None` when this
+/// machine has no Python.
+pub fn python_venv(dir: &Path, packages: &[&std::ffi::OsStr]) -> Option<PathBuf> {
     let made = Command::new("python3")
         .args(["-m", "venv"])
         .arg(dir)
@@ -23,8 +30,8 @@ fn venv_python(dir: &Path) -> Option<PathBuf> {
         made => assert!(made.unwrap().success(), "python3 -m venv failed"),
     }
     let installed = Command::new(dir.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(example_dir().join("requirements.txt"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(packages)
         .output()
         .unwrap();
     assert!(

@@ -19,23 +19,55 @@ pub struct TestConsole {
     console: Console,
 }
 
+/// What a [`TestConsole`] serves besides its socket.
+#[derive(Default)]
+struct Setup {
+    queue: QueueConfig,
+    keep_history: bool,
+    remote: Option<RemoteOptions>,
+    web: Option<signoff_tui::web::WebOptions>,
+    otlp: Option<String>,
+}
+
 impl TestConsole {
     pub async fn start() -> Self {
         Self::start_with(QueueConfig::default()).await
     }
 
     pub async fn start_with(queue: QueueConfig) -> Self {
-        Self::start_full(queue, false, None, None).await
+        Self::start_full(Setup {
+            queue,
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A console that keeps its history in `dir/history`.
     pub async fn start_with_history() -> Self {
-        Self::start_full(QueueConfig::default(), true, None, None).await
+        Self::start_full(Setup {
+            keep_history: true,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A console with its history that exports its decisions to the OTLP collector at `endpoint`.
+    pub async fn start_exporting(endpoint: &str) -> Self {
+        Self::start_full(Setup {
+            keep_history: true,
+            otlp: Some(endpoint.into()),
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A console that also serves remote agents over TCP ([`TestConsole::remote_addr`]).
     pub async fn start_remote(remote: RemoteOptions) -> Self {
-        Self::start_full(QueueConfig::default(), false, Some(remote), None).await
+        Self::start_full(Setup {
+            remote: Some(remote),
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A console with its history that also serves the reviewer page on loopback
@@ -51,15 +83,23 @@ impl TestConsole {
             url: None,
             tls,
         };
-        Self::start_full(queue, true, None, Some(web)).await
+        Self::start_full(Setup {
+            queue,
+            keep_history: true,
+            web: Some(web),
+            ..Setup::default()
+        })
+        .await
     }
 
-    async fn start_full(
-        queue: QueueConfig,
-        keep_history: bool,
-        remote: Option<RemoteOptions>,
-        web: Option<signoff_tui::web::WebOptions>,
-    ) -> Self {
+    async fn start_full(setup: Setup) -> Self {
+        let Setup {
+            queue,
+            keep_history,
+            remote,
+            web,
+            otlp,
+        } = setup;
         let dir = tempfile::tempdir().unwrap();
         let history = keep_history.then(|| signoff_tui::console::History {
             dir: dir.path().join("history"),
@@ -75,6 +115,7 @@ impl TestConsole {
             history,
             remote,
             web,
+            otlp,
         })
         .unwrap();
         TestConsole {

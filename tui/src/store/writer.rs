@@ -38,12 +38,19 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 const PRUNE_BATCH: i64 = 1_000;
 
 /// How the history is written.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Default)]
 pub struct Settings {
     /// Prune decisions older than this many days.
     pub keep_days: Option<u32>,
     pub durability: Durability,
+    /// Shown every batch of records once it is journaled and its agents are answered (the OTLP
+    /// export, [`crate::otlp`]). It runs on the journal task: it must hand the records on, not
+    /// wait.
+    pub follower: Option<Follower>,
 }
+
+/// What is shown every batch of journaled records ([`Settings::follower`]).
+pub type Follower = Box<dyn FnMut(&[Numbered]) + Send>;
 
 pub use crate::queue::Then;
 
@@ -128,6 +135,7 @@ impl StoreWriter {
             failed: None,
             shared: shared.clone(),
             tell: tell.clone(),
+            follower: settings.follower,
         };
         let indexer = Indexer {
             store,
@@ -193,6 +201,7 @@ struct JournalTask {
     failed: Option<String>,
     shared: Arc<Shared>,
     tell: Tell,
+    follower: Option<Follower>,
 }
 
 impl JournalTask {
@@ -225,6 +234,9 @@ impl JournalTask {
             if let Ok(records) = written
                 && !records.is_empty()
             {
+                if let Some(follower) = &mut self.follower {
+                    follower(&records);
+                }
                 let _ = to_indexer.send(ToIndexer::Records(records));
             }
             if self.journal.as_ref().is_some_and(|j| j.bytes() > CLEAR_AT) {
