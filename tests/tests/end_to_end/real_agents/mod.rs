@@ -177,8 +177,10 @@ impl Sandbox {
             }
             Agent::Codex => {
                 let args: Vec<String> = server[1..].iter().map(|a| format!("{a:?}")).collect();
+                // A debug `signoff mcp` in front of an npx server starts in seconds on a busy
+                // machine; Codex's default of 10 s would drop its tools.
                 let config = format!(
-                    "model = \"gpt-5.5\"\nmodel_provider = \"scripted\"\napproval_policy = \"never\"\nsandbox_mode = \"danger-full-access\"\ncheck_for_update_on_startup = false\n\n[model_providers.scripted]\nname = \"scripted\"\nbase_url = \"{}/v1\"\nwire_api = \"responses\"\nenv_key = \"SCRIPTED_KEY\"\nrequest_max_retries = 0\nstream_max_retries = 0\n\n[features]\nplugins = false\n\n[analytics]\nenabled = false\n\n[mcp_servers.memory]\ncommand = {:?}\nargs = [{}]\nenv = {{ MEMORY_FILE_PATH = {:?} }}\n",
+                    "model = \"gpt-5.5\"\nmodel_provider = \"scripted\"\napproval_policy = \"never\"\nsandbox_mode = \"danger-full-access\"\ncheck_for_update_on_startup = false\n\n[model_providers.scripted]\nname = \"scripted\"\nbase_url = \"{}/v1\"\nwire_api = \"responses\"\nenv_key = \"SCRIPTED_KEY\"\nrequest_max_retries = 0\nstream_max_retries = 0\n\n[features]\nplugins = false\n\n[analytics]\nenabled = false\n\n[mcp_servers.memory]\ncommand = {:?}\nargs = [{}]\nenv = {{ MEMORY_FILE_PATH = {:?} }}\nstartup_timeout_sec = 60\n",
                     self.model.url(),
                     server[0],
                     args.join(", "),
