@@ -25,7 +25,7 @@ use words::{
     changed_directory, computed, exported, here_text, is_interpreter, printed_text, program_name,
     switched_environment, written_text,
 };
-use wrappers::{replace_string, runs_next, shell_c, skip_options};
+use wrappers::{replace_string, runs_next, shell_c, skip_options, split_string};
 
 /// How deep `bash -c "bash -c …"` may nest before signoff stops looking and asks a person.
 const MAX_DEPTH: usize = 8;
@@ -73,6 +73,18 @@ impl Frame {
     /// The same place, one shell deeper (`bash -c`, `eval`, a here-doc fed to a shell).
     fn deeper(&self) -> Frame {
         Frame {
+            depth: self.depth + 1,
+            ..self.clone()
+        }
+    }
+
+    /// One shell deeper on `remote`, another host, pod or set of hosts (`ssh`, `kubectl exec`,
+    /// `ansible`): it starts in `/`, and its effects land in `place`.
+    fn on(&self, remote: String, place: Option<Place>) -> Frame {
+        Frame {
+            cwd: "/".into(),
+            remote: Some(remote),
+            place,
             depth: self.depth + 1,
             ..self.clone()
         }
@@ -215,6 +227,8 @@ fn script(text: &str, frame: &Frame, context: &Context, facts: &Facts, out: &mut
     }
 }
 
+/// Judges one simple command: what its redirections write and read, then its wrappers, unwrapped
+/// to the program that really runs.
 fn simple(
     command: &SimpleCommand,
     stdin: Option<&str>,
@@ -224,17 +238,45 @@ fn simple(
     facts: &Facts,
     out: &mut Vec<Finding>,
 ) {
-    // What the shell would expand before running it, as far as the walker can tell.
-    let expanded = SimpleCommand {
+    let command = expanded(command, &frame.set);
+    let mut unwrapping = Unwrapping {
+        words: &command.words,
+        own_assignments: &command.assignments,
+        stdin,
+        piped,
+        context,
+        facts,
+        at: 0,
+        wrapper: None,
+        assignments: command.assignments.clone(),
+        frame: frame.clone(),
+        found: redirected(&command, frame),
+    };
+    // Unwrap wrappers until the command that really runs.
+    loop {
+        match unwrapping.step(out) {
+            Next::Unwrapped => {}
+            Next::Walked => return,
+            Next::Judge => return unwrapping.judge(out),
+        }
+    }
+}
+
+/// What the shell would expand before running `command`, as far as the walker can tell.
+fn expanded(command: &SimpleCommand, set: &[String]) -> SimpleCommand {
+    SimpleCommand {
         assignments: command.assignments.clone(),
         words: command
             .words
             .iter()
-            .flat_map(|word| expand::braces(&expand::variables(word, &frame.set)))
+            .flat_map(|word| expand::braces(&expand::variables(word, set)))
             .collect(),
         redirects: command.redirects.clone(),
-    };
-    let command = &expanded;
+    }
+}
+
+/// What `command`'s redirections write (`> out.txt`, not `> /dev/null`) and read (`< in.txt`).
+fn redirected(command: &SimpleCommand, frame: &Frame) -> Vec<Finding> {
     let mut found = Vec::new();
     let first = command.words.first().map(|w| program_name(w)).unwrap_or("");
     for redirect in &command.redirects {
@@ -252,54 +294,87 @@ fn simple(
             _ => {}
         }
     }
-    let mut assignments = command.assignments.clone();
-    let mut frame = frame.clone();
-    let words = &command.words;
-    let mut at = 0;
-    // The last wrapper unwrapped, and where its words start.
-    let mut wrapper: Option<(&str, usize)> = None;
-    // Unwrap wrappers until the command that really runs.
-    while let Some(word) = words.get(at) {
+    found
+}
+
+/// A simple command on its way to the program that really runs: its wrappers (`sudo`, `env`,
+/// `timeout 10`, `docker exec c`, …) are unwrapped a word at a time, each changing how the rest
+/// runs, and a program that runs commands of its own (`bash -c`, `xargs`, `ssh host CMD`) hands
+/// them to the walker.
+struct Unwrapping<'a> {
+    words: &'a [String],
+    /// The command's own prefix assignments (`KUBECONFIG=… kubectl exec …`).
+    own_assignments: &'a [String],
+    stdin: Option<&'a str>,
+    /// Whether a pipe feeds the command (what it feeds is judged where the pipe is).
+    piped: bool,
+    context: &'a Context,
+    facts: &'a Facts,
+    /// Where the words not unwrapped yet start.
+    at: usize,
+    /// The last wrapper unwrapped, and where its words start.
+    wrapper: Option<(&'a str, usize)>,
+    /// The prefix assignments and those `env NAME=value` adds.
+    assignments: Vec<String>,
+    /// Where the rest runs: as root after `sudo`, in a container after `docker exec`.
+    frame: Frame,
+    /// What the redirections and wrappers do, handed on before what the command runs.
+    found: Vec<Finding>,
+}
+
+/// What became of the word the unwrapping looked at.
+enum Next {
+    /// A wrapper, stepped past: the command it runs follows.
+    Unwrapped,
+    /// A program that runs commands of its own, which the walker has judged: nothing is left.
+    Walked,
+    /// The program that runs (or nothing, after a wrapper): judge it.
+    Judge,
+}
+
+impl<'a> Unwrapping<'a> {
+    /// Looks at the next word: steps past a wrapper, walks what a program runs of its own, or
+    /// stops at the program that runs.
+    fn step(&mut self, out: &mut Vec<Finding>) -> Next {
+        let words = self.words;
+        let Some(word) = words.get(self.at) else {
+            return Next::Judge;
+        };
         let program = program_name(word);
         if runs_next(program).is_some() || matches!(program, "sudo" | "doas") {
-            wrapper = Some((program, at));
+            self.wrapper = Some((program, self.at));
         }
+        if self.unwrap_wrapper(program) {
+            Next::Unwrapped
+        } else {
+            self.walk_what_it_runs(program, out)
+        }
+    }
+
+    /// Steps past `program` when it is a wrapper that runs the words after it (`sudo`,
+    /// `env NAME=value`, `timeout 10`, `npx`, `docker exec c`), noting what it changes; `false`
+    /// when it is none.
+    fn unwrap_wrapper(&mut self, program: &'a str) -> bool {
+        let (words, at) = (self.words, self.at);
         match program {
             "sudo" | "doas" => {
-                frame.elevated = true;
-                at = skip_options(words, at + 1, program);
+                self.frame.elevated = true;
+                self.at = skip_options(words, at + 1, program);
             }
-            // `env -S 'CMD ARGS'` splits its string into the command to run.
-            "env"
-                if words[at + 1..]
-                    .iter()
-                    .any(|w| w == "-S" || w.starts_with("--split-string")) =>
-            {
-                let split = words[at + 1..]
-                    .iter()
-                    .position(|w| w == "-S" || w.starts_with("--split-string"))
-                    .map(|i| at + 1 + i)
-                    .unwrap_or(at);
-                let inner = match words[split].split_once('=') {
-                    Some((_, value)) => value.to_string(),
-                    None => words[split + 1..].join(" "),
-                };
-                out.append(&mut found);
-                return script(&inner, &frame.deeper(), context, facts, out);
-            }
-            "env" if words.len() > at + 1 => {
-                at = skip_options(words, at + 1, "env");
+            // `env -S` runs a command line instead (`walk_what_it_runs`).
+            "env" if words.len() > at + 1 && split_string(words, at).is_none() => {
+                self.at = skip_options(words, at + 1, "env");
                 while let Some(assignment) = words
-                    .get(at)
+                    .get(self.at)
                     .filter(|w| w.contains('=') && !w.starts_with('-'))
                 {
-                    assignments.push(assignment.clone());
-                    at += 1;
+                    self.assignments.push(assignment.clone());
+                    self.at += 1;
                 }
             }
             _ if runs_next(program).is_some() => {
                 let (own, root) = runs_next(program).unwrap_or_default();
-                frame.elevated |= root;
+                self.frame.elevated |= root;
                 let next = skip_options(words, at + 1, program);
                 // `strace -o FILE`, `ltrace -o FILE`: the trace is written there.
                 if matches!(program, "strace" | "ltrace")
@@ -308,354 +383,408 @@ fn simple(
                         .find(|pair| pair[0] == "-o")
                         .map(|pair| &pair[1])
                 {
-                    found.push(tools::files::write(
-                        &paths::describe(file, &frame.cwd),
+                    self.found.push(tools::files::write(
+                        &paths::describe(file, &self.frame.cwd),
                         program,
                         "writes its trace to",
                     ));
                 }
-                at = next + own;
-            }
-            "xargs" => {
-                let start = skip_options(words, at + 1, "xargs");
-                for list in words[at + 1..start]
-                    .windows(2)
-                    .filter(|pair| matches!(pair[0].as_str(), "-a" | "--arg-file"))
-                    .map(|pair| &pair[1])
-                {
-                    tools::files::read_path(&paths::describe(list, &frame.cwd), &mut found);
-                }
-                let placeholder = replace_string(&words[at + 1..start]);
-                let mut inner: Vec<String> = words[start..].to_vec();
-                if inner.is_empty() {
-                    inner.push("echo".into());
-                }
-                // The items come from the input: the words `echo … |` printed, or, when the input
-                // cannot be read, a path that says so (anywhere on this machine, for all signoff
-                // knows).
-                let items: Vec<String> = match stdin {
-                    Some(text) => text.split_whitespace().map(String::from).collect(),
-                    None => vec!["/{the items xargs reads}".into()],
-                };
-                out.append(&mut found);
-                let runs: Vec<Vec<String>> = match placeholder {
-                    Some(token) => items
-                        .iter()
-                        .map(|item| inner.iter().map(|w| w.replace(&token, item)).collect())
-                        .collect(),
-                    None => vec![[inner, items].concat()],
-                };
-                for words in runs {
-                    let command = SimpleCommand {
-                        assignments: assignments.clone(),
-                        words,
-                        redirects: Vec::new(),
-                    };
-                    simple(&command, None, false, &frame, context, facts, out);
-                }
-                return;
-            }
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "busybox"
-                if shell_c(words, at).is_some() =>
-            {
-                let inner = shell_c(words, at).unwrap_or_default();
-                out.append(&mut found);
-                return script(&inner, &frame.deeper(), context, facts, out);
-            }
-            // `bash <<'EOF' … EOF`: the here-doc is the script.
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish"
-                if stdin.is_some() && words[at + 1..].iter().all(|w| w.starts_with('-')) =>
-            {
-                out.append(&mut found);
-                return script(
-                    stdin.unwrap_or_default(),
-                    &frame.deeper(),
-                    context,
-                    facts,
-                    out,
-                );
-            }
-            // `bash deploy.sh`, `source ./env.sh`, `sh`: a script file, standard input, or an
-            // interactive shell.
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "csh" | "tcsh" | "source" | "." => {
-                let operand = skip_options(words, at + 1, program);
-                let options = &words[at + 1..operand.min(words.len())];
-                out.append(&mut found);
-                if options.iter().any(|o| o == "-n" || o == "--noexec") {
-                    return out.push(Finding::new(
-                        "shell.check",
-                        Effect::Read,
-                        Scope::Workspace,
-                        format!("`{program} -n` only checks the script's syntax."),
-                    ));
-                }
-                let file = words.get(operand).map(String::as_str);
-                return match (file, stdin) {
-                    (Some("/dev/stdin" | "-") | None, Some(text)) => {
-                        script(text, &frame.deeper(), context, facts, out)
-                    }
-                    // What a pipe feeds it is said where the pipe is (`shell.unseen-input`).
-                    (Some("/dev/stdin" | "-") | None, None) if piped => {}
-                    (Some("/dev/stdin" | "-"), None) => out.push(tools::code::unreadable(
-                        program,
-                        "what it reads on standard input",
-                    )),
-                    (None, None) => out.push(
-                        Finding::new(
-                            "shell.interactive",
-                            Effect::Write,
-                            Scope::Machine,
-                            format!(
-                                "`{program}` opens an interactive shell, where anything can follow."
-                            ),
-                        )
-                        .floor(Tier::Risky),
-                    ),
-                    (Some(file), _) if sources::sets_up_the_shell(file) => out.push(Finding::new(
-                        "shell.setup",
-                        Effect::Read,
-                        Scope::Workspace,
-                        format!("`{program} {file}` sets up this shell's environment."),
-                    )),
-                    (Some(file), _) => follow(
-                        Runs::File {
-                            path: file.to_string(),
-                            language: Some(Language::Shell),
-                        },
-                        program,
-                        &frame,
-                        context,
-                        facts,
-                        out,
-                    ),
-                };
+                self.at = next + own;
             }
             // Package runners run the program named next: `npx prisma migrate reset`.
-            "npx" | "bunx" | "pnpx" | "uvx" => at = skip_options(words, at + 1, "npx"),
+            "npx" | "bunx" | "pnpx" | "uvx" => self.at = skip_options(words, at + 1, "npx"),
             "npm" | "pnpm" | "yarn" | "bun"
                 if words
                     .get(at + 1)
                     .is_some_and(|w| matches!(w.as_str(), "exec" | "dlx" | "x")) =>
             {
-                at = skip_options(words, at + 2, "npx");
+                self.at = skip_options(words, at + 2, "npx");
             }
             "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "pipx" | "rye"
                 if words.get(at + 1).is_some_and(|w| w == "run") =>
             {
-                at = skip_options(words, at + 2, "uv");
+                self.at = skip_options(words, at + 2, "uv");
             }
             "bundle" if words.get(at + 1).is_some_and(|w| w == "exec") => {
-                at = skip_options(words, at + 2, "bundle")
+                self.at = skip_options(words, at + 2, "bundle")
             }
-            "eval" => {
-                out.append(&mut found);
-                let inner = words[at + 1..].join(" ");
-                return script(&inner, &frame.deeper(), context, facts, out);
-            }
-            "ssh" | "mosh" => {
-                let host_at = skip_options(words, at + 1, "ssh");
-                let Some(host) = words.get(host_at) else {
-                    break;
-                };
-                let mut rest = words[host_at + 1..].join(" ");
-                // `ssh host <<'EOF' … EOF`: the here-doc runs on the host.
-                if rest.trim().is_empty()
-                    && let Some(text) = stdin
-                {
-                    rest = text.to_string();
+            "docker" | "podman" | "nerdctl" if words.get(at + 1).is_some_and(|w| w == "exec") => {
+                let container_at = skip_options(words, at + 2, program);
+                if words.len() <= container_at + 1 {
+                    return false;
                 }
-                let place = place::of_host(host, &context.names);
-                if rest.trim().is_empty() {
-                    let mut session = Finding::new(
-                        "ssh.session",
-                        Effect::Write,
-                        Scope::Remote,
-                        format!("Opens a shell on {host}, where anything can follow."),
-                    )
-                    .floor(Tier::Risky)
-                    .resource(host.clone());
-                    session.place = Some(place);
-                    found.push(session);
-                    out.append(&mut found);
-                    return;
-                }
-                out.append(&mut found);
-                let inner = Frame {
-                    cwd: "/".into(),
-                    remote: Some(host.clone()),
-                    place: Some(place),
-                    depth: frame.depth + 1,
-                    ..frame
-                };
-                return script(&rest, &inner, context, facts, out);
+                self.frame.container = true;
+                self.at = container_at + 1;
             }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Walks what `program` runs when it runs commands of its own: a command line (`bash -c`,
+    /// `eval`, `env -S`, `watch`, a here-doc fed to a shell), a script file, each item
+    /// (`xargs`, `find -exec`), or commands on other hosts (`ssh`, `kubectl exec`, `ansible`).
+    /// `Judge` when `program` itself is what is left to judge.
+    fn walk_what_it_runs(&mut self, program: &'a str, out: &mut Vec<Finding>) -> Next {
+        let (words, at) = (self.words, self.at);
+        match program {
+            // `env -S 'CMD ARGS'` splits its string into the command to run.
+            "env" if split_string(words, at).is_some() => {
+                let split = split_string(words, at).unwrap_or(at);
+                let inner = match words[split].split_once('=') {
+                    Some((_, value)) => value.to_string(),
+                    None => words[split + 1..].join(" "),
+                };
+                self.walk_script(&inner, out)
+            }
+            "xargs" => self.xargs(out),
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "busybox"
+                if shell_c(words, at).is_some() =>
+            {
+                let inner = shell_c(words, at).unwrap_or_default();
+                self.walk_script(&inner, out)
+            }
+            // `bash <<'EOF' … EOF`: the here-doc is the script.
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish"
+                if self.stdin.is_some() && words[at + 1..].iter().all(|w| w.starts_with('-')) =>
+            {
+                self.walk_script(self.stdin.unwrap_or_default(), out)
+            }
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "fish" | "csh" | "tcsh" | "source" | "." => {
+                self.shell_input(program, out)
+            }
+            "eval" => self.walk_script(&words[at + 1..].join(" "), out),
+            "ssh" | "mosh" => self.ssh(out),
             "kubectl" | "oc"
                 if words
                     .get(at + 1..)
                     .is_some_and(|rest| rest.iter().any(|w| w == "exec")) =>
             {
-                let Some(dash) = words.iter().skip(at).position(|w| w == "--") else {
-                    break;
-                };
-                let inner_words = words[at + dash + 1..].to_vec();
-                let pod = words[at + 1..at + dash]
-                    .iter()
-                    .rfind(|w| !w.starts_with('-') && *w != "exec")
-                    .cloned()
-                    .unwrap_or_else(|| "a pod".into());
-                let named = context.names.named(&words[at..at + dash], &[], true);
-                if inner_words.is_empty() {
-                    break;
-                }
-                out.append(&mut found);
-                let before = out.len();
-                let kubectl = Command {
-                    program,
-                    args: &words[at + 1..at + dash],
-                    stdin: None,
-                    cwd: &frame.cwd,
-                };
-                let inner = Frame {
-                    cwd: "/".into(),
-                    remote: Some(pod),
-                    place: frame.place_of(&kubectl, &command.assignments, facts, context),
-                    depth: frame.depth + 1,
-                    ..frame
-                };
-                let command = SimpleCommand {
-                    assignments: Vec::new(),
-                    words: inner_words,
-                    redirects: Vec::new(),
-                };
-                simple(&command, None, false, &inner, context, facts, out);
-                for finding in &mut out[before..] {
-                    finding.environment = raise(finding.environment, named);
-                }
-                return;
+                self.kubectl_exec(program, out)
             }
-            "docker" | "podman" | "nerdctl" if words.get(at + 1).is_some_and(|w| w == "exec") => {
-                let container_at = skip_options(words, at + 2, program);
-                if words.len() <= container_at + 1 {
-                    break;
-                }
-                frame.container = true;
-                at = container_at + 1;
-            }
-            // `ansible web -m shell -a 'rm -rf /srv/cache'`: the command runs on those hosts.
-            "ansible" => {
-                let ansible = Command {
-                    program,
-                    args: &words[at + 1..],
-                    stdin: None,
-                    cwd: &frame.cwd,
-                };
-                let module = ansible.value(&["-m", "--module-name"]);
-                let (Some("shell" | "command" | "raw"), Some(inner)) =
-                    (module, ansible.value(&["-a", "--args"]))
-                else {
-                    break;
-                };
-                let hosts = ansible
-                    .operands(&["-i", "--inventory", "-m", "--module-name", "-a", "--args"])
-                    .first()
-                    .map_or("the inventory's hosts".to_string(), |h| h.to_string());
-                let inner_frame = Frame {
-                    cwd: "/".into(),
-                    remote: Some(hosts),
-                    place: frame.place_of(&ansible, &command.assignments, facts, context),
-                    depth: frame.depth + 1,
-                    ..frame.clone()
-                };
-                script(inner, &inner_frame, context, facts, &mut found);
-                break;
-            }
+            "ansible" => self.ansible(program),
             "find"
                 if words
                     .iter()
                     .any(|w| matches!(w.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) =>
             {
-                let root = words
-                    .get(at + 1)
-                    .filter(|w| !w.starts_with('-'))
-                    .cloned()
-                    .unwrap_or_else(|| ".".into());
-                // `{}` stands for what find finds: under the start, named like `-name` says.
-                let name = words
-                    .iter()
-                    .position(|w| w == "-name" || w == "-iname")
-                    .and_then(|i| words.get(i + 1));
-                let start = match name {
-                    Some(name) => format!("{}/{name}", root.trim_end_matches('/')),
-                    None => root,
-                };
-                let mut rest = words[at + 1..].iter();
-                while rest
-                    .by_ref()
-                    .any(|w| matches!(w.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
-                {
-                    let inner: Vec<String> = rest
-                        .by_ref()
-                        .take_while(|w| !matches!(w.as_str(), ";" | "\\;" | "+"))
-                        .map(|w| if w == "{}" { start.clone() } else { w.clone() })
-                        .collect();
-                    if !inner.is_empty() {
-                        let command = SimpleCommand {
-                            assignments: Vec::new(),
-                            words: inner,
-                            redirects: Vec::new(),
-                        };
-                        simple(&command, None, false, &frame, context, facts, &mut found);
-                    }
-                }
-                break;
+                self.find_exec()
             }
             // `watch 'git status'`: its words are a command line for `sh -c`.
             "watch" => {
                 let start = skip_options(words, at + 1, "watch");
-                out.append(&mut found);
-                let inner = words[start.min(words.len())..].join(" ");
-                return script(&inner, &frame.deeper(), context, facts, out);
+                self.walk_script(&words[start.min(words.len())..].join(" "), out)
             }
-            _ => break,
+            _ => Next::Judge,
         }
     }
-    // A wrapper with nothing after it: `sudo -i`, `chroot /`, `systemd-run -S` open a shell.
-    if at >= words.len()
-        && let Some((program, start)) = wrapper
-    {
-        let options = &words[start + 1..];
-        let has = |flags: &[&str]| options.iter().any(|o| flags.contains(&o.as_str()));
-        let opens_a_shell = match program {
-            "sudo" | "doas" => has(&["-i", "-s", "--login", "--shell"]),
-            "systemd-run" => has(&["-S", "--shell"]),
-            "chroot" | "nsenter" | "unshare" => true,
-            _ => false,
-        };
-        if opens_a_shell {
-            found.push(
+
+    /// Hands `text` to the walker as a script run one shell deeper, after what was found so far.
+    fn walk_script(&mut self, text: &str, out: &mut Vec<Finding>) -> Next {
+        out.append(&mut self.found);
+        script(text, &self.frame.deeper(), self.context, self.facts, out);
+        Next::Walked
+    }
+
+    /// `bash deploy.sh`, `source ./env.sh`, `sh`: a shell runs a script file, standard input,
+    /// or interactively; `bash -n` only checks the syntax.
+    fn shell_input(&mut self, program: &str, out: &mut Vec<Finding>) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let operand = skip_options(words, at + 1, program);
+        let options = &words[at + 1..operand.min(words.len())];
+        out.append(&mut self.found);
+        if options.iter().any(|o| o == "-n" || o == "--noexec") {
+            out.push(Finding::new(
+                "shell.check",
+                Effect::Read,
+                Scope::Workspace,
+                format!("`{program} -n` only checks the script's syntax."),
+            ));
+            return Next::Walked;
+        }
+        let file = words.get(operand).map(String::as_str);
+        match (file, self.stdin) {
+            (Some("/dev/stdin" | "-") | None, Some(text)) => {
+                script(text, &self.frame.deeper(), context, facts, out)
+            }
+            // What a pipe feeds it is said where the pipe is (`shell.unseen-input`).
+            (Some("/dev/stdin" | "-") | None, None) if self.piped => {}
+            (Some("/dev/stdin" | "-"), None) => out.push(tools::code::unreadable(
+                program,
+                "what it reads on standard input",
+            )),
+            (None, None) => out.push(
                 Finding::new(
                     "shell.interactive",
                     Effect::Write,
                     Scope::Machine,
-                    format!(
-                        "`{program}` with no command opens a shell, where anything can follow."
-                    ),
+                    format!("`{program}` opens an interactive shell, where anything can follow."),
                 )
                 .floor(Tier::Risky),
-            );
+            ),
+            (Some(file), _) if sources::sets_up_the_shell(file) => out.push(Finding::new(
+                "shell.setup",
+                Effect::Read,
+                Scope::Workspace,
+                format!("`{program} {file}` sets up this shell's environment."),
+            )),
+            (Some(file), _) => follow(
+                Runs::File {
+                    path: file.to_string(),
+                    language: Some(Language::Shell),
+                },
+                program,
+                &self.frame,
+                context,
+                facts,
+                out,
+            ),
         }
-        return out.append(&mut found);
+        Next::Walked
     }
-    judge_command(
-        words.get(at..).unwrap_or_default(),
-        &assignments,
-        stdin,
-        &frame,
-        context,
-        facts,
-        &mut found,
-    );
-    out.append(&mut found);
+
+    /// `xargs CMD`: CMD runs with the items xargs reads, in place of `-I`'s replace string or
+    /// after CMD's own words.
+    fn xargs(&mut self, out: &mut Vec<Finding>) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let start = skip_options(words, at + 1, "xargs");
+        for list in words[at + 1..start]
+            .windows(2)
+            .filter(|pair| matches!(pair[0].as_str(), "-a" | "--arg-file"))
+            .map(|pair| &pair[1])
+        {
+            tools::files::read_path(&paths::describe(list, &self.frame.cwd), &mut self.found);
+        }
+        let placeholder = replace_string(&words[at + 1..start]);
+        let mut inner: Vec<String> = words[start..].to_vec();
+        if inner.is_empty() {
+            inner.push("echo".into());
+        }
+        // The items come from the input: the words `echo … |` printed, or, when the input
+        // cannot be read, a path that says so (anywhere on this machine, for all signoff
+        // knows).
+        let items: Vec<String> = match self.stdin {
+            Some(text) => text.split_whitespace().map(String::from).collect(),
+            None => vec!["/{the items xargs reads}".into()],
+        };
+        out.append(&mut self.found);
+        let runs: Vec<Vec<String>> = match placeholder {
+            Some(token) => items
+                .iter()
+                .map(|item| inner.iter().map(|w| w.replace(&token, item)).collect())
+                .collect(),
+            None => vec![[inner, items].concat()],
+        };
+        for words in runs {
+            let command = SimpleCommand {
+                assignments: self.assignments.clone(),
+                words,
+                redirects: Vec::new(),
+            };
+            simple(&command, None, false, &self.frame, context, facts, out);
+        }
+        Next::Walked
+    }
+
+    /// `ssh host CMD`: CMD, or the here-doc fed to ssh, runs on the host, in that host's
+    /// place; with neither, a shell opens there. `Judge` when no host is named.
+    fn ssh(&mut self, out: &mut Vec<Finding>) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let host_at = skip_options(words, at + 1, "ssh");
+        let Some(host) = words.get(host_at) else {
+            return Next::Judge;
+        };
+        let mut rest = words[host_at + 1..].join(" ");
+        // `ssh host <<'EOF' … EOF`: the here-doc runs on the host.
+        if rest.trim().is_empty()
+            && let Some(text) = self.stdin
+        {
+            rest = text.to_string();
+        }
+        let place = place::of_host(host, &context.names);
+        if rest.trim().is_empty() {
+            let mut session = Finding::new(
+                "ssh.session",
+                Effect::Write,
+                Scope::Remote,
+                format!("Opens a shell on {host}, where anything can follow."),
+            )
+            .floor(Tier::Risky)
+            .resource(host.clone());
+            session.place = Some(place);
+            self.found.push(session);
+            out.append(&mut self.found);
+            return Next::Walked;
+        }
+        out.append(&mut self.found);
+        let inner = self.frame.on(host.clone(), Some(place));
+        script(&rest, &inner, context, facts, out);
+        Next::Walked
+    }
+
+    /// `kubectl exec POD -- CMD`: CMD runs in the pod, whose place the cluster's context says,
+    /// and the environment the kubectl words name holds for what it does. `Judge` without a
+    /// command after `--`.
+    fn kubectl_exec(&mut self, program: &'a str, out: &mut Vec<Finding>) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let Some(dash) = words.iter().skip(at).position(|w| w == "--") else {
+            return Next::Judge;
+        };
+        let inner_words = words[at + dash + 1..].to_vec();
+        let pod = words[at + 1..at + dash]
+            .iter()
+            .rfind(|w| !w.starts_with('-') && *w != "exec")
+            .cloned()
+            .unwrap_or_else(|| "a pod".into());
+        let named = context.names.named(&words[at..at + dash], &[], true);
+        if inner_words.is_empty() {
+            return Next::Judge;
+        }
+        out.append(&mut self.found);
+        let before = out.len();
+        let kubectl = Command {
+            program,
+            args: &words[at + 1..at + dash],
+            stdin: None,
+            cwd: &self.frame.cwd,
+        };
+        let place = self
+            .frame
+            .place_of(&kubectl, self.own_assignments, facts, context);
+        let inner = self.frame.on(pod, place);
+        let command = SimpleCommand {
+            assignments: Vec::new(),
+            words: inner_words,
+            redirects: Vec::new(),
+        };
+        simple(&command, None, false, &inner, context, facts, out);
+        for finding in &mut out[before..] {
+            finding.environment = raise(finding.environment, named);
+        }
+        Next::Walked
+    }
+
+    /// `ansible web -m shell -a 'rm -rf /srv/cache'`: the command runs on those hosts. What it
+    /// does stands beside what ansible itself does, which is judged next.
+    fn ansible(&mut self, program: &'a str) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let ansible = Command {
+            program,
+            args: &words[at + 1..],
+            stdin: None,
+            cwd: &self.frame.cwd,
+        };
+        let module = ansible.value(&["-m", "--module-name"]);
+        let (Some("shell" | "command" | "raw"), Some(inner)) =
+            (module, ansible.value(&["-a", "--args"]))
+        else {
+            return Next::Judge;
+        };
+        let hosts = ansible
+            .operands(&["-i", "--inventory", "-m", "--module-name", "-a", "--args"])
+            .first()
+            .map_or("the inventory's hosts".to_string(), |h| h.to_string());
+        let place = self
+            .frame
+            .place_of(&ansible, self.own_assignments, facts, context);
+        let hosts_frame = self.frame.on(hosts, place);
+        script(inner, &hosts_frame, context, facts, &mut self.found);
+        Next::Judge
+    }
+
+    /// `find ROOT -name N -exec CMD {} ;`: each CMD runs on what find finds. What they do
+    /// stands beside what find itself does, which is judged next.
+    fn find_exec(&mut self) -> Next {
+        let (words, at, context, facts) = (self.words, self.at, self.context, self.facts);
+        let root = words
+            .get(at + 1)
+            .filter(|w| !w.starts_with('-'))
+            .cloned()
+            .unwrap_or_else(|| ".".into());
+        // `{}` stands for what find finds: under the start, named like `-name` says.
+        let name = words
+            .iter()
+            .position(|w| w == "-name" || w == "-iname")
+            .and_then(|i| words.get(i + 1));
+        let start = match name {
+            Some(name) => format!("{}/{name}", root.trim_end_matches('/')),
+            None => root,
+        };
+        let mut rest = words[at + 1..].iter();
+        while rest
+            .by_ref()
+            .any(|w| matches!(w.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
+        {
+            let inner: Vec<String> = rest
+                .by_ref()
+                .take_while(|w| !matches!(w.as_str(), ";" | "\\;" | "+"))
+                .map(|w| if w == "{}" { start.clone() } else { w.clone() })
+                .collect();
+            if !inner.is_empty() {
+                let command = SimpleCommand {
+                    assignments: Vec::new(),
+                    words: inner,
+                    redirects: Vec::new(),
+                };
+                simple(
+                    &command,
+                    None,
+                    false,
+                    &self.frame,
+                    context,
+                    facts,
+                    &mut self.found,
+                );
+            }
+        }
+        Next::Judge
+    }
+
+    /// Judges what is left after the wrappers: the program that runs, or the shell that a
+    /// wrapper with nothing after it opens.
+    fn judge(mut self, out: &mut Vec<Finding>) {
+        let words = self.words;
+        // A wrapper with nothing after it: `sudo -i`, `chroot /`, `systemd-run -S` open a shell.
+        if self.at >= words.len()
+            && let Some((program, start)) = self.wrapper
+        {
+            if opens_a_shell(program, &words[start + 1..]) {
+                self.found.push(
+                    Finding::new(
+                        "shell.interactive",
+                        Effect::Write,
+                        Scope::Machine,
+                        format!(
+                            "`{program}` with no command opens a shell, where anything can follow."
+                        ),
+                    )
+                    .floor(Tier::Risky),
+                );
+            }
+            return out.append(&mut self.found);
+        }
+        judge_command(
+            words.get(self.at..).unwrap_or_default(),
+            &self.assignments,
+            self.stdin,
+            &self.frame,
+            self.context,
+            self.facts,
+            &mut self.found,
+        );
+        out.append(&mut self.found);
+    }
+}
+
+/// Whether `program`, a wrapper given `options` and no command, opens a shell.
+fn opens_a_shell(program: &str, options: &[String]) -> bool {
+    let has = |flags: &[&str]| options.iter().any(|o| flags.contains(&o.as_str()));
+    match program {
+        "sudo" | "doas" => has(&["-i", "-s", "--login", "--shell"]),
+        "systemd-run" => has(&["-S", "--shell"]),
+        "chroot" | "nsenter" | "unshare" => true,
+        _ => false,
+    }
 }
 
 /// A file this script just wrote, handed to a program that does more with it than read it

@@ -194,3 +194,12 @@ pub fn shell_c(words: &[String], at: usize) -> Option<String> {
     }
     None
 }
+
+/// Where `env -S 'CMD ARGS'` (or `--split-string=…`) names its command line, after the `env` at
+/// `at`.
+pub fn split_string(words: &[String], at: usize) -> Option<usize> {
+    words[at + 1..]
+        .iter()
+        .position(|w| w == "-S" || w.starts_with("--split-string"))
+        .map(|i| at + 1 + i)
+}
