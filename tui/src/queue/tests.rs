@@ -51,6 +51,29 @@ fn queue_with(config: QueueConfig) -> Queue {
     queue
 }
 
+/// `subscriber` proposes `action` as `key` at `now`, with no wait of its own.
+fn try_propose(
+    queue: &mut Queue,
+    now: SystemTime,
+    subscriber: SubscriberId,
+    key: ProposalKey,
+    action: Action,
+) -> Result<Vec<Effect>, ProposeError> {
+    queue.propose(now, subscriber, key, action, None)
+}
+
+/// The same, for a proposal the queue takes: what it did.
+#[track_caller]
+fn propose(
+    queue: &mut Queue,
+    now: SystemTime,
+    subscriber: SubscriberId,
+    key: ProposalKey,
+    action: Action,
+) -> Vec<Effect> {
+    try_propose(queue, now, subscriber, key, action).unwrap()
+}
+
 /// The events answered to `subscriber`, in order.
 fn answers(effects: &[Effect], subscriber: SubscriberId) -> Vec<ProposeEvent> {
     effects
@@ -81,15 +104,13 @@ fn position(effects: &[Effect], subscriber: SubscriberId) -> u32 {
 #[test]
 fn a_read_only_action_streams_through_at_once() {
     let mut queue = queue();
-    let effects = queue
-        .propose(
-            at(0),
-            1,
-            key("s1", "p1"),
-            shell("ls", Environment::Dev),
-            None,
-        )
-        .unwrap();
+    let effects = propose(
+        &mut queue,
+        at(0),
+        1,
+        key("s1", "p1"),
+        shell("ls", Environment::Dev),
+    );
     assert_eq!(position(&effects, 1), 0);
     let decision = decision_for(&effects, 1).expect("decided at once");
     assert_eq!(decision.verdict, Verdict::Approved);
@@ -109,9 +130,7 @@ fn a_read_only_action_streams_through_at_once() {
 #[test]
 fn a_risky_action_waits_for_a_person() {
     let mut queue = queue();
-    let effects = queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
     assert_eq!(position(&effects, 1), 1);
     assert_eq!(decision_for(&effects, 1), None);
     assert!(
@@ -152,9 +171,7 @@ fn a_risky_action_waits_for_a_person() {
 #[test]
 fn a_denial_carries_the_note_to_the_agent() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
     let effects = queue
         .decide(
             at(1),
@@ -174,9 +191,7 @@ fn a_denial_carries_the_note_to_the_agent() {
 fn a_critical_action_is_never_approved_by_one_key() {
     let mut queue = queue();
     let delete = shell("railway volume delete vol-7f3a", Environment::Production);
-    let effects = queue
-        .propose(at(0), 1, key("s1", "p1"), delete, None)
-        .unwrap();
+    let effects = propose(&mut queue, at(0), 1, key("s1", "p1"), delete);
     match answers(&effects, 1).first() {
         Some(ProposeEvent::Assessed(assessed)) => {
             assert_eq!(assessed.assessment.tier, Tier::Critical)
@@ -218,9 +233,7 @@ fn two_person_queue_with_the_volume_delete() -> Queue {
         ..QueueConfig::default()
     });
     let delete = shell("railway volume delete vol-7f3a", Environment::Production);
-    queue
-        .propose(at(0), 1, key("s1", "p1"), delete, None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), delete);
     queue
 }
 
@@ -315,15 +328,13 @@ fn under_the_two_person_rule_one_denial_ends_it_and_no_grant_covers_it() {
         two_person: Some(Tier::Risky),
         ..QueueConfig::default()
     });
-    queue
-        .propose(
-            at(0),
-            1,
-            key("s1", "p1"),
-            risky("git push origin feature"),
-            None,
-        )
-        .unwrap();
+    propose(
+        &mut queue,
+        at(0),
+        1,
+        key("s1", "p1"),
+        risky("git push origin feature"),
+    );
     assert_eq!(
         queue
             .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
@@ -331,15 +342,13 @@ fn under_the_two_person_rule_one_denial_ends_it_and_no_grant_covers_it() {
         DecideError::NeedsTwo
     );
     // Below the rule's tier, one approval is enough.
-    queue
-        .propose(
-            at(0),
-            2,
-            key("s1", "p2"),
-            shell("touch notes.txt", Environment::Dev),
-            None,
-        )
-        .unwrap();
+    propose(
+        &mut queue,
+        at(0),
+        2,
+        key("s1", "p2"),
+        shell("touch notes.txt", Environment::Dev),
+    );
     assert_eq!(queue.waiting().count(), 1, "a reversible action streams");
 }
 
@@ -379,22 +388,16 @@ fn the_console_caps_how_long_anything_waits() {
         )
         .unwrap();
     assert_eq!(queue.next_deadline(), Some(at(3600)));
-    queue
-        .propose(at(0), 2, key("s1", "p2"), risky("touch G"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 2, key("s1", "p2"), risky("touch G"));
     assert_eq!(queue.next_deadline(), Some(at(300)));
 }
 
 #[test]
 fn a_proposal_is_withdrawn_when_its_last_follower_leaves() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
     // A retry of the same proposal follows it rather than queueing it twice.
-    let effects = queue
-        .propose(at(1), 2, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(1), 2, key("s1", "p1"), risky("touch F"));
     assert_eq!(position(&effects, 2), 1);
     assert_eq!(queue.waiting().count(), 1);
 
@@ -416,9 +419,7 @@ fn a_proposal_is_withdrawn_when_its_last_follower_leaves() {
 #[test]
 fn a_retry_after_the_decision_hears_the_same_decision() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
     queue
         .decide(
             at(1),
@@ -427,9 +428,7 @@ fn a_retry_after_the_decision_hears_the_same_decision() {
             PersonDecision::Deny { note: "no".into() },
         )
         .unwrap();
-    let effects = queue
-        .propose(at(2), 7, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(2), 7, key("s1", "p1"), risky("touch F"));
     let decision = decision_for(&effects, 7).unwrap();
     assert_eq!(
         (decision.verdict, decision.note.as_str()),
@@ -440,47 +439,34 @@ fn a_retry_after_the_decision_hears_the_same_decision() {
 #[test]
 fn a_proposal_id_cannot_be_reused_for_another_action() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
-    let err = queue
-        .propose(at(1), 2, key("s1", "p1"), risky("rm -rf F"), None)
-        .unwrap_err();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
+    let err = try_propose(&mut queue, at(1), 2, key("s1", "p1"), risky("rm -rf F")).unwrap_err();
     assert_eq!(err, ProposeError::ProposalIdReused(ProposalId("p1".into())));
 
-    queue
-        .propose(
-            at(0),
-            3,
-            key("s1", "p2"),
-            shell("ls", Environment::Dev),
-            None,
-        )
-        .unwrap();
-    let err = queue
-        .propose(
-            at(1),
-            4,
-            key("s1", "p2"),
-            shell("rm -rf /", Environment::Dev),
-            None,
-        )
-        .unwrap_err();
+    propose(
+        &mut queue,
+        at(0),
+        3,
+        key("s1", "p2"),
+        shell("ls", Environment::Dev),
+    );
+    let err = try_propose(
+        &mut queue,
+        at(1),
+        4,
+        key("s1", "p2"),
+        shell("rm -rf /", Environment::Dev),
+    )
+    .unwrap_err();
     assert_eq!(err, ProposeError::ProposalIdReused(ProposalId("p2".into())));
     // The same id in another session is another proposal.
-    assert!(
-        queue
-            .propose(at(1), 5, key("s2", "p1"), risky("rm -rf F"), None)
-            .is_ok()
-    );
+    assert!(try_propose(&mut queue, at(1), 5, key("s2", "p1"), risky("rm -rf F")).is_ok());
 }
 
 #[test]
 fn proposals_need_an_open_session() {
     let mut queue = queue();
-    let err = queue
-        .propose(at(0), 1, key("nope", "p1"), risky("touch F"), None)
-        .unwrap_err();
+    let err = try_propose(&mut queue, at(0), 1, key("nope", "p1"), risky("touch F")).unwrap_err();
     assert_eq!(err, ProposeError::UnknownSession(SessionId("nope".into())));
 }
 
@@ -489,15 +475,13 @@ fn the_waiting_queue_is_in_arrival_order() {
     let mut queue = queue();
     let mut positions = Vec::new();
     for (n, session) in ["s1", "s2", "s1"].iter().enumerate() {
-        let effects = queue
-            .propose(
-                at(n as u64),
-                n as u64,
-                key(session, &format!("p{n}")),
-                risky(&format!("touch f{n}")),
-                None,
-            )
-            .unwrap();
+        let effects = propose(
+            &mut queue,
+            at(n as u64),
+            n as u64,
+            key(session, &format!("p{n}")),
+            risky(&format!("touch f{n}")),
+        );
         positions.push(position(&effects, n as u64));
     }
     assert_eq!(positions, [1, 2, 3]);
@@ -517,21 +501,15 @@ fn the_waiting_queue_is_in_arrival_order() {
             },
         )
         .unwrap();
-    let effects = queue
-        .propose(at(9), 99, key("s1", "p2"), risky("touch f2"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(9), 99, key("s1", "p2"), risky("touch f2"));
     assert_eq!(position(&effects, 99), 2);
 }
 
 #[test]
 fn closing_a_session_withdraws_only_its_proposals() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
-    queue
-        .propose(at(0), 2, key("s2", "p1"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
+    propose(&mut queue, at(0), 2, key("s2", "p1"), risky("touch F"));
     let effects = queue.close_session(at(1), &SessionId("s1".into()));
     assert_eq!(
         decision_for(&effects, 1).unwrap().verdict,
@@ -540,22 +518,14 @@ fn closing_a_session_withdraws_only_its_proposals() {
     assert_eq!(decision_for(&effects, 2), None);
     assert_eq!(queue.waiting().count(), 1);
     assert_eq!(queue.open_sessions(), 1);
-    assert!(
-        queue
-            .propose(at(2), 3, key("s1", "p9"), risky("touch F"), None)
-            .is_err()
-    );
+    assert!(try_propose(&mut queue, at(2), 3, key("s1", "p9"), risky("touch F")).is_err());
 }
 
 #[test]
 fn shutting_down_answers_every_waiting_agent() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
-    queue
-        .propose(at(0), 2, key("s2", "p1"), risky("touch G"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
+    propose(&mut queue, at(0), 2, key("s2", "p1"), risky("touch G"));
     let effects = queue.shutdown(at(1));
     for subscriber in [1, 2] {
         let decision = decision_for(&effects, subscriber).unwrap();
@@ -573,24 +543,20 @@ fn outcomes_are_taken_for_approved_proposals_only() {
         exit_code: Some(0),
         result: String::new(),
     };
-    queue
-        .propose(
-            at(0),
-            1,
-            key("s1", "p1"),
-            shell("ls", Environment::Dev),
-            None,
-        )
-        .unwrap();
+    propose(
+        &mut queue,
+        at(0),
+        1,
+        key("s1", "p1"),
+        shell("ls", Environment::Dev),
+    );
     assert!(
         queue
             .report_outcome(key("s1", "p1"), outcome.clone())
             .is_ok()
     );
 
-    queue
-        .propose(at(0), 2, key("s1", "p2"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 2, key("s1", "p2"), risky("touch F"));
     assert!(
         queue
             .report_outcome(key("s1", "p2"), outcome.clone())
@@ -646,15 +612,13 @@ fn remembered_decisions_are_bounded() {
     let mut queue = Queue::new(Box::new(Engine::default()), config);
     queue.open_session(SessionId("s".into()), SessionInfo::default(), None);
     for n in 0..5 {
-        queue
-            .propose(
-                at(0),
-                n,
-                key("s", &format!("p{n}")),
-                shell("ls", Environment::Dev),
-                None,
-            )
-            .unwrap();
+        propose(
+            &mut queue,
+            at(0),
+            n,
+            key("s", &format!("p{n}")),
+            shell("ls", Environment::Dev),
+        );
     }
     assert_eq!(queue.decided.len(), 2);
 }
@@ -671,23 +635,19 @@ fn paused_everything_waits_and_resuming_streams_it() {
         effects.as_slice(),
         [Effect::Show(UiEvent::Paused(true))]
     ));
-    let effects = queue
-        .propose(
-            at(1),
-            1,
-            key("s1", "p1"),
-            shell("ls", Environment::Dev),
-            None,
-        )
-        .unwrap();
+    let effects = propose(
+        &mut queue,
+        at(1),
+        1,
+        key("s1", "p1"),
+        shell("ls", Environment::Dev),
+    );
     assert_eq!(
         position(&effects, 1),
         1,
         "a read-only action waits while paused"
     );
-    queue
-        .propose(at(1), 2, key("s1", "p2"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(1), 2, key("s1", "p2"), risky("touch F"));
     let effects = queue.set_paused(at(2), false);
     assert_eq!(decided_by(&effects, 1), Some(DecidedBy::Stream));
     assert_eq!(
@@ -701,15 +661,13 @@ fn paused_everything_waits_and_resuming_streams_it() {
 #[test]
 fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
     let mut queue = queue();
-    queue
-        .propose(
-            at(0),
-            1,
-            key("s1", "p1"),
-            risky("git push origin feature"),
-            None,
-        )
-        .unwrap();
+    propose(
+        &mut queue,
+        at(0),
+        1,
+        key("s1", "p1"),
+        risky("git push origin feature"),
+    );
     let effects = queue
         .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
@@ -727,15 +685,13 @@ fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
     assert_eq!(queue.grants().len(), 1);
 
     // Similar: same session, program, environment, tier.
-    let effects = queue
-        .propose(
-            at(2),
-            2,
-            key("s1", "p2"),
-            risky("git push origin other"),
-            None,
-        )
-        .unwrap();
+    let effects = propose(
+        &mut queue,
+        at(2),
+        2,
+        key("s1", "p2"),
+        risky("git push origin other"),
+    );
     assert_eq!(
         decided_by(&effects, 2),
         Some(DecidedBy::Grant(grant.id.clone()))
@@ -753,15 +709,13 @@ fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
     .enumerate()
     {
         let subscriber = 10 + n as u64;
-        let effects = queue
-            .propose(
-                at(3),
-                subscriber,
-                key(session, &format!("q{n}")),
-                action,
-                None,
-            )
-            .unwrap();
+        let effects = propose(
+            &mut queue,
+            at(3),
+            subscriber,
+            key(session, &format!("q{n}")),
+            action,
+        );
         assert_eq!(decision_for(&effects, subscriber), None, "case {n} waits");
     }
     // The grant lapses at its deadline.
@@ -771,24 +725,20 @@ fn a_grant_covers_similar_actions_in_the_session_for_its_time() {
             .iter()
             .any(|e| matches!(e, Effect::Show(UiEvent::GrantEnded { id }) if *id == grant.id))
     );
-    let effects = queue
-        .propose(
-            at(602),
-            20,
-            key("s1", "p3"),
-            risky("git push origin again"),
-            None,
-        )
-        .unwrap();
+    let effects = propose(
+        &mut queue,
+        at(602),
+        20,
+        key("s1", "p3"),
+        risky("git push origin again"),
+    );
     assert_eq!(decision_for(&effects, 20), None);
 }
 
 #[test]
 fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch A"));
     let effects = queue
         .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
@@ -800,15 +750,11 @@ fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
         })
         .unwrap();
     assert_eq!(queue.revoke(&id).len(), 1);
-    let effects = queue
-        .propose(at(1), 2, key("s1", "p2"), risky("touch B"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(1), 2, key("s1", "p2"), risky("touch B"));
     assert_eq!(decision_for(&effects, 2), None);
 
     let delete = shell("railway volume delete vol-7f3a", Environment::Production);
-    queue
-        .propose(at(2), 3, key("s1", "p3"), delete, None)
-        .unwrap();
+    propose(&mut queue, at(2), 3, key("s1", "p3"), delete);
     assert_eq!(
         queue
             .grant(at(2), &key("s1", "p3"), TERMINAL, Duration::from_secs(600))
@@ -825,25 +771,19 @@ fn a_revoked_grant_covers_nothing_and_critical_items_are_never_granted() {
 #[test]
 fn paused_grants_cover_nothing() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch A"));
     queue
         .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
     queue.set_paused(at(1), true);
-    let effects = queue
-        .propose(at(1), 2, key("s1", "p2"), risky("touch B"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(1), 2, key("s1", "p2"), risky("touch B"));
     assert_eq!(decision_for(&effects, 2), None);
 }
 
 #[test]
 fn closing_a_session_ends_its_grants() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch A"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch A"));
     queue
         .grant(at(0), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
@@ -871,25 +811,23 @@ fn frozen(effects: &[Effect]) -> Vec<(SessionId, String)> {
 fn a_fourth_risky_action_within_ten_seconds_freezes_its_session() {
     let mut queue = queue();
     let mut subscriber = 0;
-    let mut propose = |queue: &mut Queue, secs: u64, session: &str, action: Action| {
+    let mut propose_next = |queue: &mut Queue, secs: u64, session: &str, action: Action| {
         subscriber += 1;
-        let effects = queue
-            .propose(
-                at(secs),
-                subscriber,
-                key(session, &format!("p{subscriber}")),
-                action,
-                None,
-            )
-            .unwrap();
+        let effects = propose(
+            queue,
+            at(secs),
+            subscriber,
+            key(session, &format!("p{subscriber}")),
+            action,
+        );
         (subscriber, effects)
     };
     for secs in [0, 3, 6] {
-        let (_, effects) = propose(&mut queue, secs, "s1", risky("touch F"));
+        let (_, effects) = propose_next(&mut queue, secs, "s1", risky("touch F"));
         assert!(frozen(&effects).is_empty(), "three are not a streak");
     }
     // The fourth within 10 s (at 9 s) trips the breaker and says why.
-    let (_, effects) = propose(&mut queue, 9, "s1", risky("touch G"));
+    let (_, effects) = propose_next(&mut queue, 9, "s1", risky("touch G"));
     assert_eq!(
         frozen(&effects),
         [(
@@ -898,12 +836,12 @@ fn a_fourth_risky_action_within_ten_seconds_freezes_its_session() {
         )]
     );
     // Now even a read-only action from that session waits for a person...
-    let (ls, effects) = propose(&mut queue, 10, "s1", shell("ls", Environment::Dev));
+    let (ls, effects) = propose_next(&mut queue, 10, "s1", shell("ls", Environment::Dev));
     assert_eq!(decision_for(&effects, ls), None);
     assert!(position(&effects, ls) > 0);
     assert!(frozen(&effects).is_empty(), "frozen once, said once");
     // ...while another agent still streams.
-    let (other, effects) = propose(&mut queue, 10, "s2", shell("ls", Environment::Dev));
+    let (other, effects) = propose_next(&mut queue, 10, "s2", shell("ls", Environment::Dev));
     assert_eq!(decided_by(&effects, other), Some(DecidedBy::Stream));
 
     // Unfrozen by the person: what waited only because of the freeze streams, and the count
@@ -915,7 +853,7 @@ fn a_fourth_risky_action_within_ten_seconds_freezes_its_session() {
     ));
     assert_eq!(decided_by(&effects, ls), Some(DecidedBy::Stream));
     assert_eq!(queue.waiting().count(), 4, "the risky ones still wait");
-    let (_, effects) = propose(&mut queue, 12, "s1", risky("touch H"));
+    let (_, effects) = propose_next(&mut queue, 12, "s1", risky("touch H"));
     assert!(frozen(&effects).is_empty());
 }
 
@@ -923,15 +861,13 @@ fn a_fourth_risky_action_within_ten_seconds_freezes_its_session() {
 fn risky_actions_spread_over_time_never_freeze() {
     let mut queue = queue();
     for n in 0..10u64 {
-        let effects = queue
-            .propose(
-                at(n * 4),
-                n + 1,
-                key("s1", &format!("p{n}")),
-                risky("touch F"),
-                None,
-            )
-            .unwrap();
+        let effects = propose(
+            &mut queue,
+            at(n * 4),
+            n + 1,
+            key("s1", &format!("p{n}")),
+            risky("touch F"),
+        );
         assert!(frozen(&effects).is_empty(), "at {} s", n * 4);
     }
 }
@@ -939,9 +875,7 @@ fn risky_actions_spread_over_time_never_freeze() {
 #[test]
 fn a_frozen_session_gets_nothing_from_its_grants_and_a_person_can_freeze_one() {
     let mut queue = queue();
-    queue
-        .propose(at(0), 1, key("s1", "p1"), risky("touch F"), None)
-        .unwrap();
+    propose(&mut queue, at(0), 1, key("s1", "p1"), risky("touch F"));
     queue
         .grant(at(1), &key("s1", "p1"), TERMINAL, Duration::from_secs(600))
         .unwrap();
@@ -950,9 +884,7 @@ fn a_frozen_session_gets_nothing_from_its_grants_and_a_person_can_freeze_one() {
         frozen(&effects),
         [(SessionId("s1".into()), "frozen by you".to_string())]
     );
-    let effects = queue
-        .propose(at(3), 2, key("s1", "p2"), risky("touch F"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(3), 2, key("s1", "p2"), risky("touch F"));
     assert_eq!(
         decision_for(&effects, 2),
         None,
@@ -997,19 +929,15 @@ fn an_agent_cannot_bury_the_queue() {
         queue.open_session(SessionId(id.into()), SessionInfo::default(), None);
     }
     for n in 1..=3 {
-        queue
-            .propose(
-                at(0),
-                n,
-                key("s1", &format!("p{n}")),
-                risky("touch F"),
-                None,
-            )
-            .unwrap();
+        propose(
+            &mut queue,
+            at(0),
+            n,
+            key("s1", &format!("p{n}")),
+            risky("touch F"),
+        );
     }
-    let refused = queue
-        .propose(at(1), 4, key("s1", "p4"), risky("touch F"), None)
-        .unwrap_err();
+    let refused = try_propose(&mut queue, at(1), 4, key("s1", "p4"), risky("touch F")).unwrap_err();
     let ProposeError::Flooding {
         limit: 3,
         alert: Some(alert),
@@ -1020,25 +948,19 @@ fn an_agent_cannot_bury_the_queue() {
     assert!(alert.contains("is flooding the queue"), "{alert}");
     // The person hears it once, not once per refusal.
     assert!(matches!(
-        queue.propose(at(2), 5, key("s1", "p5"), risky("touch F"), None),
+        try_propose(&mut queue, at(2), 5, key("s1", "p5"), risky("touch F")),
         Err(ProposeError::Flooding { alert: None, .. })
     ));
     // What streams is not held back; other agents are not held back.
-    let effects = queue
-        .propose(
-            at(2),
-            6,
-            key("s1", "p6"),
-            shell("ls", Environment::Dev),
-            None,
-        )
-        .unwrap();
-    assert_eq!(decided_by(&effects, 6), Some(DecidedBy::Stream));
-    assert!(
-        queue
-            .propose(at(2), 7, key("s2", "p7"), risky("touch F"), None)
-            .is_ok()
+    let effects = propose(
+        &mut queue,
+        at(2),
+        6,
+        key("s1", "p6"),
+        shell("ls", Environment::Dev),
     );
+    assert_eq!(decided_by(&effects, 6), Some(DecidedBy::Stream));
+    assert!(try_propose(&mut queue, at(2), 7, key("s2", "p7"), risky("touch F")).is_ok());
     // Answer one, and the agent may propose again.
     queue
         .decide(
@@ -1050,11 +972,7 @@ fn an_agent_cannot_bury_the_queue() {
             },
         )
         .unwrap();
-    assert!(
-        queue
-            .propose(at(3), 8, key("s1", "p8"), risky("touch F"), None)
-            .is_ok()
-    );
+    assert!(try_propose(&mut queue, at(3), 8, key("s1", "p8"), risky("touch F")).is_ok());
 }
 
 #[test]
@@ -1063,15 +981,13 @@ fn resuming_from_a_pause_does_not_stream_what_a_frozen_session_proposed() {
     queue.set_frozen(at(0), &SessionId("s1".into()), true);
     queue.set_paused(at(0), true);
     for (n, session) in [(1, "s1"), (2, "s2")] {
-        queue
-            .propose(
-                at(1),
-                n,
-                key(session, &format!("p{n}")),
-                shell("ls", Environment::Dev),
-                None,
-            )
-            .unwrap();
+        propose(
+            &mut queue,
+            at(1),
+            n,
+            key(session, &format!("p{n}")),
+            shell("ls", Environment::Dev),
+        );
     }
     let effects = queue.set_paused(at(2), false);
     assert_eq!(decided_by(&effects, 2), Some(DecidedBy::Stream));
@@ -1114,9 +1030,7 @@ fn a_file_the_agent_created_while_watched_is_reversible_to_remove_in_its_own_ses
     };
     let rm = |path: &str| shell(&format!("rm {path}"), Environment::Dev);
     // Before: removing a file is risky (`fs.delete` with no dry run).
-    let effects = queue
-        .propose(at(0), 1, key("s1", "p0"), rm("/repo/notes.txt"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(0), 1, key("s1", "p0"), rm("/repo/notes.txt"));
     assert_eq!(tier_for(&effects, 1), Tier::Risky);
 
     // The creation streams through (reversible); the console had seen the path missing.
@@ -1147,13 +1061,9 @@ fn a_file_the_agent_created_while_watched_is_reversible_to_remove_in_its_own_ses
         )
         .unwrap();
 
-    let effects = queue
-        .propose(at(2), 4, key("s1", "p3"), rm("/repo/notes.txt"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(2), 4, key("s1", "p3"), rm("/repo/notes.txt"));
     assert_eq!(tier_for(&effects, 4), Tier::Reversible);
-    let effects = queue
-        .propose(at(2), 5, key("s1", "p4"), rm("/repo/kept.txt"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(2), 5, key("s1", "p4"), rm("/repo/kept.txt"));
     assert_eq!(tier_for(&effects, 5), Tier::Risky);
     // A creation a person approves counts once approved.
     let staged = Action {
@@ -1182,13 +1092,9 @@ fn a_file_the_agent_created_while_watched_is_reversible_to_remove_in_its_own_ses
             PersonDecision::Approve { typed: None },
         )
         .unwrap();
-    let effects = queue
-        .propose(at(5), 8, key("s1", "p7"), rm("/repo/plan.md"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(5), 8, key("s1", "p7"), rm("/repo/plan.md"));
     assert_eq!(tier_for(&effects, 8), Tier::Reversible);
     // Another agent did not create it.
-    let effects = queue
-        .propose(at(2), 6, key("s2", "p5"), rm("/repo/notes.txt"), None)
-        .unwrap();
+    let effects = propose(&mut queue, at(2), 6, key("s2", "p5"), rm("/repo/notes.txt"));
     assert_eq!(tier_for(&effects, 6), Tier::Risky);
 }
