@@ -1,7 +1,8 @@
 """A real OTLP/gRPC logs receiver, for the tests: the OpenTelemetry project's own protocol package
 (opentelemetry-proto, from PyPI) served with grpcio.
 
-Prints `listening PORT` once it serves on 127.0.0.1, then one JSON line per log record received:
+`otlp_receiver.py [CERT KEY]`: over TLS with that certificate and key (PEM) when given. Prints
+`listening PORT` once it serves on 127.0.0.1, then one JSON line per log record received:
 its resource's and its own attributes, flattened to {key: value}, with the event name, body,
 severity and timestamp.
 """
@@ -45,7 +46,12 @@ class Logs(logs_service_pb2_grpc.LogsServiceServicer):
 def main():
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     logs_service_pb2_grpc.add_LogsServiceServicer_to_server(Logs(), server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    if len(sys.argv) == 3:
+        with open(sys.argv[1], "rb") as cert, open(sys.argv[2], "rb") as key:
+            credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(f"listening {port}", flush=True)
     # Serves until the test closes stdin (or kills it).

@@ -12,16 +12,27 @@ use tokio::sync::mpsc;
 use crate::python::python_venv;
 use crate::support::{BINARY, TestConsole, deny, next_alert, shell, within};
 
+/// A child process, killed if the test ends before it does.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The receiver, running; its records as they arrive, one JSON value each.
 struct Receiver {
-    child: Child,
+    _child: Killed,
     port: u16,
     records: mpsc::UnboundedReceiver<serde_json::Value>,
 }
 
 impl Receiver {
-    /// `None` when this machine has no Python.
-    async fn start(venv: &Path) -> Option<Receiver> {
+    /// Serves plain gRPC, or over TLS with `tls` (certificate and key files, PEM). `None` when
+    /// this machine has no Python.
+    async fn start(venv: &Path, tls: &[&Path]) -> Option<Receiver> {
         let venv = venv.to_path_buf();
         let python = tokio::task::spawn_blocking(move || {
             python_venv(&venv, &["grpcio".as_ref(), "opentelemetry-proto".as_ref()])
@@ -31,6 +42,7 @@ impl Receiver {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/otlp_receiver.py");
         let mut child = Command::new(python)
             .arg(script)
+            .args(tls)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -48,7 +60,7 @@ impl Receiver {
         });
         let port = within(port).await.unwrap();
         Some(Receiver {
-            child,
+            _child: Killed(child),
             port,
             records,
         })
@@ -60,13 +72,6 @@ impl Receiver {
 
     async fn next(&mut self) -> serde_json::Value {
         within(self.records.recv()).await.unwrap()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -87,7 +92,7 @@ fn history(dir: &Path) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_reach_a_real_collector_with_their_place_in_the_history_chain() {
     let venv = tempfile::tempdir().unwrap();
-    let Some(mut receiver) = Receiver::start(venv.path()).await else {
+    let Some(mut receiver) = Receiver::start(venv.path(), &[]).await else {
         eprintln!("SKIPPED: python3 is not installed, so no OTLP receiver can be run");
         return;
     };
@@ -218,4 +223,61 @@ async fn a_collector_that_is_down_fails_nothing_and_the_person_is_told() {
     let rows = history(&dir.path().join("history"));
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["verdict"], "approved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_binary_exports_to_a_collector_over_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let Some(mut receiver) = Receiver::start(&dir.path().join("venv"), &[&cert, &key]).await else {
+        eprintln!("SKIPPED: python3 is not installed, so no OTLP receiver can be run");
+        return;
+    };
+    let socket = dir.path().join("signoff.sock");
+    let signoff = |args: &[&str]| {
+        let mut command = Command::new(BINARY);
+        command
+            .arg("--socket")
+            .arg(&socket)
+            .args(args)
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            // The collector's certificate is trusted as a system root would be.
+            .env("SSL_CERT_FILE", &cert)
+            .current_dir(dir.path());
+        command
+    };
+    let endpoint = format!("https://127.0.0.1:{}", receiver.port);
+    let mut serve = Killed(
+        signoff(&["--otlp", &endpoint, "serve"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(serve.0.stdout.take().unwrap()).lines();
+    let listening = lines.next().unwrap().unwrap();
+    assert!(listening.contains("agents connect to"), "{listening}");
+
+    let ran = signoff(&["run", "--env", "dev", "--", "true"])
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{ran:?}");
+    let record = receiver.next().await;
+    assert_eq!(record["attributes"]["decision"], "approved", "{record}");
+    assert_eq!(
+        record["attributes"]["signoff.agent"], "signoff run",
+        "{record}"
+    );
+    assert_eq!(record["attributes"]["signoff.chain.seq"], 1, "{record}");
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &serve.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(serve.0.wait().unwrap().success());
 }
