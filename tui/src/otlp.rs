@@ -72,13 +72,18 @@ impl Export {
             endpoint: endpoint.into(),
             reason,
         };
-        let scheme = endpoint.split_once("://").map(|(scheme, _)| scheme);
+        let (scheme, rest) = endpoint.split_once("://").unwrap_or_default();
+        if rest.trim_end_matches('/').contains('/') {
+            return Err(error(
+                "OTLP over gRPC takes no path: give the collector's gRPC address, http://HOST:PORT (usually port 4317); a path such as /v1/logs is OTLP over HTTP, which signoff does not send".into(),
+            ));
+        }
         let mut builder = opentelemetry_otlp::LogExporter::builder()
             .with_tonic()
             .with_endpoint(endpoint);
         match scheme {
-            Some("http") => {}
-            Some("https") => {
+            "http" => {}
+            "https" => {
                 builder = builder.with_tls_config(ClientTlsConfig::new().with_native_roots());
             }
             _ => {

@@ -130,6 +130,7 @@ fn an_endpoint_that_is_not_a_collectors_url_is_refused_at_start() {
         "127.0.0.1:4317",
         "grpc://collector:4317",
         "http://bad host:4317",
+        "http://collector:4318/v1/logs",
     ] {
         let error = Export::start(endpoint, |_| {}).err().unwrap().to_string();
         assert!(
@@ -137,4 +138,8 @@ fn an_endpoint_that_is_not_a_collectors_url_is_refused_at_start() {
             "{error}"
         );
     }
+    let error = Export::start("http://collector:4318/v1/logs", |_| {});
+    assert!(error.err().unwrap().to_string().contains("takes no path"));
+    // A trailing slash is no path.
+    assert!(Export::start("http://127.0.0.1:4317/", |_| {}).is_ok());
 }
