@@ -77,18 +77,22 @@ pub struct Console {
     export: Option<Export>,
 }
 
+/// What tells the person something, from anywhere in the console: an alert on the screen.
+fn alerts(ui: &mpsc::UnboundedSender<UiEvent>) -> impl Fn(String) + Clone + Send + Sync + 'static {
+    let ui = ui.clone();
+    move |alert| {
+        let _ = ui.send(UiEvent::Alert(alert));
+    }
+}
+
 impl Console {
     /// Binds the socket and starts serving. Must run inside a tokio runtime.
     pub fn start(options: ConsoleOptions) -> Result<Console, StartError> {
         let (ui, events) = mpsc::unbounded_channel();
+        let tell = alerts(&ui);
         let history = options.history.as_ref().map(|history| history.dir.clone());
         let export = match (&options.otlp, &options.history) {
-            (Some(endpoint), Some(_)) => Some(Export::start(endpoint, {
-                let ui = ui.clone();
-                move |alert| {
-                    let _ = ui.send(UiEvent::Alert(alert));
-                }
-            })?),
+            (Some(endpoint), Some(_)) => Some(Export::start(endpoint, tell.clone())?),
             (Some(endpoint), None) => return Err(OtlpError::without_history(endpoint).into()),
             (None, _) => None,
         };
@@ -102,13 +106,13 @@ impl Console {
                         "{} left waiting when the console last stopped: withdrawn, not approved (see `signoff history`).",
                         crate::ui::plural(withdrawn.len(), "proposal")
                     );
-                    let _ = ui.send(UiEvent::Alert(message));
+                    tell(message);
                 }
                 if store.torn() > 0 {
-                    let _ = ui.send(UiEvent::Alert(format!(
+                    tell(format!(
                         "The history's journal ended in a record cut short ({} bytes): no agent heard it; dropped.",
                         store.torn()
-                    )));
+                    ));
                 }
                 let settings = crate::store::writer::Settings {
                     keep_days: history.keep_days,
@@ -125,28 +129,19 @@ impl Console {
         let web = options.web.as_ref().map(Web::bind).transpose()?;
         let web_url = web.as_ref().map(|web| web.url.clone());
         if let Some(warning) = remote.as_ref().and_then(Remote::warning) {
-            let _ = ui.send(UiEvent::Alert(warning));
+            tell(warning);
         }
-        let tell = {
-            let ui = ui.clone();
-            move |message| {
-                let _ = ui.send(UiEvent::Alert(message));
-            }
-        };
         if let Some(tier) = options.queue.two_person {
-            let _ = ui.send(UiEvent::Alert(format!(
+            tell(format!(
                 "Two-person rule: {tier} items need a second reviewer besides this terminal. Pair one: `signoff attach` elsewhere, then P here."
-            )));
+            ));
         }
         let lookout = Lookout::new(options.policy.clone());
         // With a history, every event is recorded, and a decision answered only once it is.
         let recorder = store
             .map(|(store, settings)| {
-                let ui = ui.clone();
-                StoreWriter::spawn(store, settings, move |alert| {
-                    let _ = ui.send(UiEvent::Alert(alert));
-                })
-                .map(|writer| Box::new(writer) as Box<dyn queue::Recorder>)
+                StoreWriter::spawn(store, settings, tell.clone())
+                    .map(|writer| Box::new(writer) as Box<dyn queue::Recorder>)
             })
             .transpose()?;
         let queue = queue::spawn(
