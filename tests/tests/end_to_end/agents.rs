@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use signoff_agent_sdk::{DecidedBy, Environment, Error, Gate, Tier, Verdict};
-use signoff_tui::queue::{DecideError, PersonDecision, QueueConfig, UiEvent};
+use signoff_tui::queue::{DecideError, QueueConfig, UiEvent};
 
-use crate::support::{TestConsole, approve, deny, shell, within};
+use crate::support::{TestConsole, approve, approve_typed, deny, shell, within};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_action_streams_through_with_no_person() {
@@ -262,9 +262,7 @@ async fn a_critical_action_waits_for_its_name_typed() {
         Err(DecideError::ConfirmationMismatch),
         "one key never approves a critical action"
     );
-    let typed = PersonDecision::Approve {
-        typed: Some("vol-7f3a".into()),
-    };
+    let typed = approve_typed("vol-7f3a");
     console.decide(&item, typed).await;
     assert!(within(decision).await.unwrap().unwrap().is_approved());
     console.shutdown().await;

@@ -5,11 +5,11 @@
 use std::path::Path;
 
 use signoff_protocol::{Confirmation, Environment, Tier};
-use signoff_tui::queue::{DecideError, PersonDecision};
+use signoff_tui::queue::DecideError;
 use signoff_tui::server::{RemoteOptions, Token};
 
 use crate::hooks::{claude, decision, run_hook};
-use crate::support::{TestConsole, approve, within};
+use crate::support::{TestConsole, approve, approve_typed, within};
 
 const HOOK: &[&str] = &["claude-code", "--env", "dev", "--timeout", "20"];
 
@@ -78,14 +78,7 @@ async fn the_seed_incident_through_a_dev_hook_needs_the_volume_named() {
         .await
         .unwrap();
     assert_eq!(one_key, Err(DecideError::ConfirmationMismatch));
-    console
-        .decide(
-            &item,
-            PersonDecision::Approve {
-                typed: Some("vol-7f3a".into()),
-            },
-        )
-        .await;
+    console.decide(&item, approve_typed("vol-7f3a")).await;
     let (answer, code) = within(agent).await.unwrap();
     assert_eq!((decision(&answer).0, code), ("allow", Some(0)));
 

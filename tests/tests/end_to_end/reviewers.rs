@@ -4,13 +4,13 @@
 
 use signoff_agent_sdk::{DecidedBy, Environment, Gate, Tier, Verdict};
 use signoff_protocol::pb::{self, pair_event, reviewer_client::ReviewerClient};
-use signoff_tui::queue::{PersonDecision, QueueConfig};
+use signoff_tui::queue::QueueConfig;
 use signoff_tui::server::{RemoteOptions, Token};
 use signoff_tui::tls::TlsPem;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 
-use crate::support::{TestConsole, shell, within};
+use crate::support::{TestConsole, approve_typed, shell, within};
 
 async fn channel(console: &TestConsole) -> Channel {
     Gate::builder(&console.socket).channel().await.unwrap()
@@ -338,14 +338,7 @@ async fn under_the_two_person_rule_a_critical_item_needs_two_different_reviewers
     );
 
     // The console's terminal is the second reviewer.
-    console
-        .decide(
-            &waiting,
-            PersonDecision::Approve {
-                typed: Some("vol-7f3a".into()),
-            },
-        )
-        .await;
+    console.decide(&waiting, approve_typed("vol-7f3a")).await;
     let decision = within(decision).await.unwrap().unwrap();
     assert_eq!(
         (decision.verdict, decision.decided_by),

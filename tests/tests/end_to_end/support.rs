@@ -223,6 +223,13 @@ pub fn approve() -> PersonDecision {
     PersonDecision::Approve { typed: None }
 }
 
+/// The approval of a critical item: its name typed.
+pub fn approve_typed(text: &str) -> PersonDecision {
+    PersonDecision::Approve {
+        typed: Some(text.into()),
+    }
+}
+
 pub fn deny(note: &str) -> PersonDecision {
     PersonDecision::Deny { note: note.into() }
 }

@@ -3,10 +3,10 @@
 
 use signoff_agent_sdk::{DecidedBy, Environment, Verdict};
 use signoff_protocol::Tier;
-use signoff_tui::queue::{PersonDecision, QueueConfig};
+use signoff_tui::queue::QueueConfig;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::support::{TestConsole, shell, within};
+use crate::support::{TestConsole, approve_typed, shell, within};
 
 mod browser;
 
@@ -361,14 +361,7 @@ async fn under_the_two_person_rule_the_phone_is_one_of_the_two_reviewers() {
     assert!(again.body.contains("another reviewer"), "{}", again.body);
 
     // The console's terminal is the second reviewer.
-    console
-        .decide(
-            &item,
-            PersonDecision::Approve {
-                typed: Some("vol-7f3a".into()),
-            },
-        )
-        .await;
+    console.decide(&item, approve_typed("vol-7f3a")).await;
     let decision = within(decided).await.unwrap().unwrap();
     assert_eq!(
         (decision.verdict, decision.decided_by),

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use signoff_agent_sdk::{Confirmation, DecidedBy, Verdict};
 use signoff_tui::queue::PersonDecision;
 
-use crate::support::{BINARY, HOOK_BINARY, TestConsole, approve, deny};
+use crate::support::{BINARY, HOOK_BINARY, TestConsole, approve, approve_typed, deny};
 use model_server::{Call, ModelServer};
 
 /// Where `tests/real-agents/install.sh` put the agents (it installs them once, into a cache).
@@ -397,9 +397,7 @@ async fn denied_deleting_alice(
 /// The person's answer that approves `item`: a keystroke, or its name typed.
 fn approval(item: &signoff_tui::queue::Item) -> PersonDecision {
     match &item.assessment.confirmation {
-        Confirmation::Typed(text) => PersonDecision::Approve {
-            typed: Some(text.clone()),
-        },
+        Confirmation::Typed(text) => approve_typed(text),
         _ => approve(),
     }
 }
